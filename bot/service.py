@@ -1,0 +1,226 @@
+"""The one async service every adapter (CLI, Discord, HTTP) calls. Where a question is answered.
+
+The engine (``index/``) is synchronous and CPU-bound; this service runs it off the event loop,
+serialises index changes (one reindex at a time; callers that arrive while one runs join it) and
+swaps a finished index in atomically, so readers never see a half-built index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.settings import Settings
+from index import corpus as corpus_io
+from index.engine import Engine, reindex_data_dir
+from index.errors import BadInput, NotFound
+from index.models import (
+    AddResult,
+    Answer,
+    ArticleSummary,
+    Feedback,
+    Progress,
+    ReindexReport,
+    SearchHit,
+    SourceView,
+)
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Progress], Awaitable[None] | None]
+
+
+class NewsService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: Engine | None = None
+        self._reindex_task: asyncio.Task[ReindexReport] | None = None
+        self._listeners: list[ProgressCallback] = []
+        self._write_lock = asyncio.Lock()
+        self.last_report: ReindexReport | None = None
+        self.stats: dict[str, float] = {"questions": 0, "no_answer": 0, "reindex_failures": 0}
+
+    # ---- lifecycle
+    async def start(self) -> None:
+        """Open the index in the data dir; build it from the corpus when there is none usable."""
+        self._engine = await asyncio.to_thread(
+            Engine.open, self.settings.data_dir, self.settings.engine
+        )
+        if self._engine.needs_build:
+            await self.reindex()
+
+    async def close(self) -> None:
+        if self._reindex_task is not None and not self._reindex_task.done():
+            # The build runs in a thread and commits atomically; waiting is the safe shutdown.
+            with contextlib.suppress(Exception):
+                await self._reindex_task
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    @property
+    def ready(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def reindexing(self) -> bool:
+        return self._reindex_task is not None and not self._reindex_task.done()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("NewsService.start() has not run")
+        return self._engine
+
+    # ---- reading
+    def _check_text(self, text: str, what: str) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise BadInput(f"The {what} is empty. Ask something like: What did Lukashenko tell Li Zhanshu?")
+        if len(text) > self.settings.max_question_chars:
+            raise BadInput(
+                f"The {what} is {len(text):,} characters; the limit is "
+                f"{self.settings.max_question_chars:,}. Ask a shorter one."
+            )
+        return text
+
+    async def ask(self, question: str, k: int | None = None) -> Answer:
+        question = self._check_text(question, "question")
+        engine = self.engine  # one index for the whole call, even if a swap happens meanwhile
+        answer = await asyncio.to_thread(engine.ask, question, k or self.settings.answer_max_quotes)
+        self.stats["questions"] += 1
+        if not answer.answered:
+            self.stats["no_answer"] += 1
+        return answer
+
+    async def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+        query = self._check_text(query, "search")
+        if not 1 <= limit <= 50:
+            raise BadInput("The limit must be between 1 and 50.")
+        engine = self.engine
+        return await asyncio.to_thread(engine.search, query, limit)
+
+    async def source(self, ident: str) -> SourceView:
+        ident = (ident or "").strip()
+        if not ident:
+            raise BadInput("Give an article or passage id; /articles lists them.")
+        engine = self.engine
+        return await asyncio.to_thread(engine.source, ident)
+
+    async def articles(self) -> list[ArticleSummary]:
+        """Everything indexed, newest first."""
+        return self.engine.articles()
+
+    async def suggest(self, prefix: str, limit: int = 25) -> list[ArticleSummary]:
+        """Articles whose id or title contains ``prefix`` (case-insensitive), for autocomplete."""
+        needle = prefix.strip().casefold()
+        found = [
+            a
+            for a in self.engine.articles()
+            if not needle or needle in a.id.casefold() or needle in a.title.casefold()
+        ]
+        return found[:limit]
+
+    # ---- writing
+    async def reindex(self, on_progress: ProgressCallback | None = None) -> ReindexReport:
+        """Bring the index in line with the corpus dir. A call while one runs joins it."""
+        if on_progress is not None:
+            self._listeners.append(on_progress)
+        try:
+            if self._reindex_task is None or self._reindex_task.done():
+                self._reindex_task = asyncio.create_task(self._run_reindex())
+            return await asyncio.shield(self._reindex_task)
+        finally:
+            if on_progress is not None:
+                self._listeners.remove(on_progress)
+
+    async def _run_reindex(self) -> ReindexReport:
+        loop = asyncio.get_running_loop()
+
+        def progress(event: Progress) -> None:  # called from the worker thread
+            loop.call_soon_threadsafe(self._emit, event)
+
+        async with self._write_lock:
+            try:
+                report, engine = await asyncio.to_thread(
+                    reindex_data_dir,
+                    self.settings.corpus_dir,
+                    self.settings.data_dir,
+                    self.settings.engine,
+                    progress,
+                )
+            except Exception:
+                self.stats["reindex_failures"] += 1
+                raise
+            old, self._engine = self._engine, engine
+            if old is not None:
+                old.close()
+            self.last_report = report
+            return report
+
+    def _emit(self, event: Progress) -> None:
+        for listener in list(self._listeners):
+            result = listener(event)
+            if asyncio.iscoroutine(result):
+                asyncio.ensure_future(result)
+
+    async def add_file(self, filename: str, data: bytes) -> AddResult:
+        """Validate an uploaded article file, store it in the corpus, and index it."""
+        if len(data) > self.settings.max_upload_bytes:
+            raise BadInput(
+                f"'{filename}' is {len(data):,} bytes; the limit is {self.settings.max_upload_bytes:,}."
+            )
+        article, status = await asyncio.to_thread(
+            corpus_io.store_upload, self.settings.corpus_dir, filename, data, self._known_articles()
+        )
+        return await self._finish_add(article.id, status)
+
+    async def _finish_add(self, article_id: str, status: str) -> AddResult:
+        report = await self.reindex() if status != "unchanged" else None
+        summary = next((a for a in self.engine.articles() if a.id == article_id), None)
+        if summary is None:
+            raise NotFound(f"'{article_id}' was stored but not indexed; see the reindex report.")
+        return AddResult(status=status, article=summary, report=report)
+
+    def _known_articles(self) -> dict[str, str]:
+        """id -> content hash of what is indexed, for duplicate detection."""
+        return self.engine.content_hashes() if self._engine is not None else {}
+
+    async def remove(self, article_id: str) -> ReindexReport:
+        summary = next((a for a in self.engine.articles() if a.id == article_id), None)
+        if summary is None:
+            raise NotFound(f"No article has the id '{article_id}'. /articles lists them.")
+        path = await asyncio.to_thread(
+            corpus_io.remove_article, self.settings.corpus_dir, article_id, summary.source_path
+        )
+        log.info("removed %s (%s)", article_id, path)
+        return await self.reindex()
+
+    async def record_feedback(self, feedback: Feedback) -> None:
+        path = Path(self.settings.data_dir) / "feedback.jsonl"
+        line = feedback.model_dump_json() + "\n"
+
+        def append() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+        await asyncio.to_thread(append)
+
+
+def hash_user(user_id: int | str, salt: str = "newsbot") -> str:
+    """Feedback stores a hash of the user id, not the id."""
+    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:16]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+

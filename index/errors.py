@@ -1,0 +1,21 @@
+"""Domain errors. Each carries a message a user can act on; adapters map them in one place."""
+
+
+class NewsbotError(Exception):
+    """Base class; ``str(err)`` is safe to show a user."""
+
+
+class BadInput(NewsbotError):
+    """The request itself is wrong (empty question, bad id format, bad file)."""
+
+
+class NotFound(NewsbotError):
+    """An id that names nothing indexed."""
+
+
+class IngestRefused(NewsbotError):
+    """An article (file, URL, feed item) that cannot be added, with the reason."""
+
+
+class Busy(NewsbotError):
+    """The operation cannot run now (e.g. rate limit); try again later."""

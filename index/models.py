@@ -1,0 +1,165 @@
+"""The contracts: every piece of data that crosses a module boundary.
+
+The CLI's ``--json``, the HTTP API and the Discord renderer all serialise these models;
+nothing else defines the shape of an answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(_Model):
+    """A half-open ``[start, end)`` character span into an article's text."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Article(_Model):
+    id: str = Field(description="Stable id: explicit, or derived from the file name / title.")
+    title: str
+    text: str
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    published: date | None = None
+    language: str = "en"
+    tags: tuple[str, ...] = ()
+    source_path: str | None = Field(
+        default=None, description="Where the article came from, relative to the corpus dir."
+    )
+    content_hash: str = Field(description="sha256 of the normalised title + text.")
+
+
+class Problem(_Model):
+    """A file (or a line of one) that could not be read, and why."""
+
+    path: str
+    reason: str
+
+
+class Passage(_Model):
+    id: str
+    article_id: str
+    ordinal: int = Field(ge=0)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    sentences: tuple[Span, ...] = Field(description="Sentence spans, in article offsets.")
+
+
+class Source(_Model):
+    article_id: str
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    published: date | None = None
+
+    @classmethod
+    def of(cls, article: Article) -> Source:
+        return cls(
+            article_id=article.id,
+            title=article.title,
+            author=article.author,
+            publisher=article.publisher,
+            url=article.url,
+            published=article.published,
+        )
+
+
+class Quote(_Model):
+    text: str = Field(description="Exactly article.text[start:end].")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    passage_id: str
+    score: float
+    speaker: str | None = None
+    source: Source
+
+
+class Answer(_Model):
+    question: str
+    answered: bool
+    quotes: tuple[Quote, ...] = ()
+    reason: str | None = Field(default=None, description="Why there is no answer, for people.")
+
+
+class SearchHit(_Model):
+    passage_id: str
+    score: float
+    text: str
+    start: int
+    end: int
+    source: Source
+
+
+class ArticleSummary(_Model):
+    id: str
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    published: date | None = None
+    language: str = "en"
+    passages: int = 0
+    source_path: str | None = None
+
+
+class PassageView(_Model):
+    """A passage with its neighbours, for ``source ID``."""
+
+    passage: Passage
+    source: Source
+    before: str = ""
+    after: str = ""
+
+
+class SourceView(_Model):
+    kind: str = Field(description="'article' or 'passage'.")
+    article: ArticleSummary
+    passage: PassageView | None = None
+    passage_ids: tuple[str, ...] = ()
+
+
+class ReindexReport(_Model):
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    skipped: tuple[Problem, ...] = ()
+    articles: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+    full_rebuild: bool = False
+
+
+class Progress(_Model):
+    """One reindex progress event."""
+
+    phase: str
+    done: int = 0
+    total: int = 0
+
+
+class AddResult(_Model):
+    """What ``add`` did with one article."""
+
+    status: str = Field(description="'added', 'updated' or 'unchanged'.")
+    article: ArticleSummary
+    report: ReindexReport | None = None
+
+
+class Feedback(_Model):
+    question: str
+    passage_ids: tuple[str, ...]
+    user_hash: str
+    vote: str = Field(pattern="^(up|down)$")
+    at: str = Field(description="ISO 8601 UTC time of the vote.")
