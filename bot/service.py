@@ -49,11 +49,16 @@ class NewsService:
     # ---- lifecycle
     async def start(self) -> None:
         """Open the index in the data dir; build it from the corpus when there is none usable."""
-        self._engine = await asyncio.to_thread(
-            Engine.open, self.settings.data_dir, self.settings.engine
-        )
-        if self._engine.needs_build:
+        await self.open_without_build()
+        if self.engine.needs_build:
             await self.reindex()
+
+    async def open_without_build(self) -> None:
+        """Open whatever index there is (possibly none), e.g. before an explicit reindex."""
+        if self._engine is None:
+            self._engine = await asyncio.to_thread(
+                Engine.open, self.settings.data_dir, self.settings.engine
+            )
 
     async def close(self) -> None:
         if self._reindex_task is not None and not self._reindex_task.done():
@@ -82,7 +87,9 @@ class NewsService:
     def _check_text(self, text: str, what: str) -> str:
         text = (text or "").strip()
         if not text:
-            raise BadInput(f"The {what} is empty. Ask something like: What did Lukashenko tell Li Zhanshu?")
+            raise BadInput(
+                f"The {what} is empty. Ask something like: What did Lukashenko tell Li Zhanshu?"
+            )
         if len(text) > self.settings.max_question_chars:
             raise BadInput(
                 f"The {what} is {len(text):,} characters; the limit is "
@@ -223,4 +230,3 @@ def hash_user(user_id: int | str, salt: str = "newsbot") -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-

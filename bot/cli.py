@@ -1,0 +1,387 @@
+"""``newsbot`` — the command line. A thin adapter: parse, call the service, print.
+
+Errors a user can fix print one line on stderr and exit with status 2; nothing else prints a
+traceback unless ``NEWSBOT_DEBUG`` is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.service import NewsService
+from bot.settings import Settings, SettingsError, load_settings
+from index.errors import NewsbotError
+from index.models import Answer, Progress, ReindexReport, SearchHit, SourceView
+
+log = logging.getLogger("newsbot")
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem with the command line itself (missing corpus dir, unwritable data dir…)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Answer questions about news articles with verbatim quotes and their sources.",
+    )
+    parser.add_argument("--corpus", type=Path, help="corpus dir (env NEWSBOT_CORPUS_DIR)")
+    parser.add_argument("--data-dir", type=Path, help="index dir (env NEWSBOT_DATA_DIR)")
+    parser.add_argument(
+        "--engine", choices=["tantivy", "rank-bm25"], help="search backend (env NEWSBOT_ENGINE)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer a question with verbatim quotes")
+    ask.add_argument("question", nargs="?", help="the question (omit with --jsonl)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--jsonl", action="store_true", help="questions on stdin, one JSON answer a line"
+    )
+    ask.add_argument("-k", type=int, default=None, help="at most K quotes (default 3)")
+
+    search = sub.add_parser("search", help="rank passages for a query")
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true")
+    search.add_argument("-k", type=int, default=10, help="number of passages (1-50)")
+
+    source = sub.add_parser("source", help="show an article or a passage by id")
+    source.add_argument("id")
+    source.add_argument("--json", action="store_true")
+
+    articles = sub.add_parser("articles", help="list what is indexed, newest first")
+    articles.add_argument("--json", action="store_true")
+
+    add = sub.add_parser("add", help="add an article file (or URL) to the corpus and index it")
+    add.add_argument("path", help="a .md, .txt, .html or .jsonl file, or an http(s) URL")
+    add.add_argument("--json", action="store_true")
+
+    remove = sub.add_parser("remove", help="remove an article from the corpus and the index")
+    remove.add_argument("id")
+
+    reindex = sub.add_parser("reindex", help="bring the index in line with the corpus dir")
+    reindex.add_argument("--json", action="store_true")
+
+    ev = sub.add_parser("eval", help="answer quality on a question file (SQuAD JSON or JSONL)")
+    ev.add_argument(
+        "questions", type=Path, help="SQuAD v1.1 .json[.gz], or JSONL {question, answers}"
+    )
+    ev.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    ev.add_argument("--json", action="store_true")
+
+    feeds = sub.add_parser("feeds", help="manage RSS/Atom feeds polled for new articles")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feeds_add = feeds_sub.add_parser("add", help="register a feed")
+    feeds_add.add_argument("url")
+    feeds_rm = feeds_sub.add_parser("remove", help="unregister a feed")
+    feeds_rm.add_argument("url")
+    feeds_sub.add_parser("list", help="list registered feeds")
+    feeds_sub.add_parser("poll", help="poll every feed once now")
+
+    sub.add_parser("discord", help="run the Discord bot")
+    sub.add_parser("serve", help="run the HTTP API alone")
+    sub.add_parser("run", help="run the Discord bot and the HTTP API in one process")
+    sync = sub.add_parser("sync", help="sync slash commands (globally, or to --guild)")
+    sync.add_argument("--guild", type=int, action="append", help="guild id (repeatable)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(corpus_dir=args.corpus, data_dir=args.data_dir, engine=args.engine)
+        return asyncio.run(_dispatch(args, settings))
+    except (NewsbotError, SettingsError, CliError) as err:
+        print(f"newsbot: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsbot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as err:  # last line of defence: one line, the traceback only on request
+        if os.environ.get("NEWSBOT_DEBUG"):
+            raise
+        log.debug("unexpected error", exc_info=True)
+        print(f"newsbot: unexpected error: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+def _check_dirs(settings: Settings, *, need_corpus: bool = True) -> None:
+    if need_corpus and not settings.corpus_dir.is_dir():
+        raise CliError(
+            f"Corpus directory '{settings.corpus_dir}' does not exist. "
+            "Create it or pass --corpus DIR."
+        )
+    data_dir = settings.data_dir
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as err:
+        raise CliError(
+            f"Cannot write to the data dir '{data_dir}' ({err.strerror}). "
+            "Pass --data-dir DIR or set NEWSBOT_DATA_DIR."
+        ) from None
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command
+    if command in {"discord", "serve", "run", "sync"}:
+        from bot.run import run_command
+
+        _check_dirs(settings)
+        return await run_command(command, settings, guilds=getattr(args, "guild", None))
+    if command == "feeds":
+        from bot.feeds import feeds_command
+
+        _check_dirs(settings, need_corpus=False)
+        return await feeds_command(args, settings)
+    _check_dirs(settings)
+    service = NewsService(settings)
+    try:
+        if command == "reindex":
+            return await _reindex(service, args)
+        await service.start()
+        handler = {
+            "ask": _ask,
+            "search": _search,
+            "source": _source,
+            "articles": _articles,
+            "add": _add,
+            "remove": _remove,
+            "eval": _eval,
+        }[command]
+        return await handler(service, args)
+    finally:
+        await service.close()
+
+
+def _print_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    elif isinstance(data, list):
+        data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---- commands
+async def _ask(service: NewsService, args: argparse.Namespace) -> int:
+    if args.jsonl:
+        return await _ask_jsonl(service, args)
+    if args.question is None:
+        raise CliError('Give a question, e.g. newsbot ask "What did Lukashenko tell Li Zhanshu?"')
+    answer = await service.ask(args.question, args.k)
+    if args.json:
+        _print_json(answer)
+    else:
+        print(render_answer(answer))
+    return 0
+
+
+async def _ask_jsonl(service: NewsService, args: argparse.Namespace) -> int:
+    """One question per stdin line → one JSON answer per stdout line, flushed at once."""
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return 0
+        question = line.strip()
+        if not question:
+            continue
+        if question.startswith("{"):
+            try:
+                question = str(json.loads(question).get("question", ""))
+            except (ValueError, AttributeError):
+                pass
+        try:
+            out: dict[str, Any] = (await service.ask(question, args.k)).model_dump(mode="json")
+        except NewsbotError as err:
+            out = {"question": question, "answered": False, "quotes": [], "error": str(err)}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+async def _search(service: NewsService, args: argparse.Namespace) -> int:
+    hits = await service.search(args.query, args.k)
+    if args.json:
+        _print_json(hits)
+    else:
+        print(render_hits(args.query, hits))
+    return 0
+
+
+async def _source(service: NewsService, args: argparse.Namespace) -> int:
+    view = await service.source(args.id)
+    if args.json:
+        _print_json(view)
+    else:
+        print(render_source(view))
+    return 0
+
+
+async def _articles(service: NewsService, args: argparse.Namespace) -> int:
+    items = await service.articles()
+    if args.json:
+        _print_json(items)
+        return 0
+    if not items:
+        print("Nothing is indexed. Add files to the corpus dir and run `newsbot reindex`.")
+    for a in items:
+        meta = ", ".join(x for x in (a.author, a.publisher, str(a.published or "")) if x)
+        print(f"{a.id}  {a.title}" + (f"  ({meta})" if meta else "") + f"  [{a.passages} passages]")
+    return 0
+
+
+async def _add(service: NewsService, args: argparse.Namespace) -> int:
+    target: str = args.path
+    if target.startswith(("http://", "https://")) or "://" in target:
+        results = [await service.add_url(target)]
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise CliError(f"No file at '{path}'. Give a .md, .txt, .html or .jsonl file or a URL.")
+        results = await service.add_file(path.name, path.read_bytes())
+    if args.json:
+        _print_json(results)
+        return 0
+    for result in results:
+        print(f"{result.status}: {result.article.id} — {result.article.title}")
+    return 0
+
+
+async def _remove(service: NewsService, args: argparse.Namespace) -> int:
+    report = await service.remove(args.id)
+    print(f"removed {args.id}. {render_report(report)}")
+    return 0
+
+
+async def _reindex(service: NewsService, args: argparse.Namespace) -> int:
+    on_terminal = sys.stderr.isatty() and not args.json
+
+    def show(event: Progress) -> None:
+        if not on_terminal:
+            return
+        if event.total:
+            width = 30
+            filled = int(width * event.done / event.total)
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\r{event.phase:<14} [{bar}] {event.done}/{event.total}")
+        else:
+            sys.stderr.write(f"\r{event.phase:<14}{' ' * 40}")
+        sys.stderr.flush()
+
+    await service.open_without_build()
+    report = await service.reindex(on_progress=show)
+    if on_terminal:
+        sys.stderr.write("\r" + " " * 70 + "\r")
+    if args.json:
+        _print_json(report)
+    else:
+        print(render_report(report))
+    return 0
+
+
+async def _eval(service: NewsService, args: argparse.Namespace) -> int:
+    from bench.evaluate import evaluate_file
+
+    if not args.questions.is_file():
+        raise CliError(f"No question file at '{args.questions}'.")
+    result = await evaluate_file(service, args.questions, limit=args.limit)
+    if args.json:
+        _print_json(result)
+    else:
+        for key, value in result.items():
+            print(f"{key:>22}: {value}")
+    return 0
+
+
+# ---- text rendering (the CLI's own; Discord and HTTP render the same models their way)
+def render_answer(answer: Answer) -> str:
+    if not answer.answered:
+        return f"No answer. {answer.reason or ''}".strip()
+    blocks = []
+    for i, quote in enumerate(answer.quotes, 1):
+        s = quote.source
+        meta = ", ".join(x for x in (s.author, s.publisher, str(s.published or "")) if x)
+        text = textwrap.fill(quote.text, width=88, initial_indent="  ", subsequent_indent="  ")
+        who = f"  — {quote.speaker}\n" if quote.speaker else ""
+        src = f"  {s.title}" + (f" ({meta})" if meta else "") + (f" <{s.url}>" if s.url else "")
+        blocks.append(f"[{i}]\n{text}\n{who}{src}\n  passage {quote.passage_id}")
+    return "\n\n".join(blocks)
+
+
+def render_hits(query: str, hits: list[SearchHit]) -> str:
+    if not hits:
+        return f"No passage matched ‘{query}’. Try fewer words, or `newsbot articles`."
+    out = []
+    for hit in hits:
+        snippet = hit.text if len(hit.text) <= 160 else hit.text[:157].rstrip() + "…"
+        out.append(f"{hit.score:7.3f}  {hit.passage_id}  {hit.source.title}\n         {snippet}")
+    return "\n".join(out)
+
+
+def render_source(view: SourceView) -> str:
+    a = view.article
+    head = [f"{a.title}", f"  id: {a.id}"]
+    for label, value in (
+        ("author", a.author),
+        ("publisher", a.publisher),
+        ("published", a.published),
+        ("url", a.url),
+        ("file", a.source_path),
+    ):
+        if value:
+            head.append(f"  {label}: {value}")
+    if view.passage is None:
+        head.append(f"  passages: {', '.join(view.passage_ids)}")
+        return "\n".join(head)
+    pv = view.passage
+    body = [f"\npassage {pv.passage.id} [{pv.passage.start}:{pv.passage.end}]"]
+    if pv.before:
+        body.append(
+            textwrap.fill("… " + pv.before, 88, initial_indent="  ", subsequent_indent="  ")
+        )
+    body.append(textwrap.fill(pv.passage.text, 88, initial_indent="> ", subsequent_indent="> "))
+    if pv.after:
+        body.append(textwrap.fill(pv.after + " …", 88, initial_indent="  ", subsequent_indent="  "))
+    return "\n".join(head + body)
+
+
+def render_report(report: ReindexReport) -> str:
+    parts = [
+        f"{len(report.added)} added",
+        f"{len(report.updated)} updated",
+        f"{len(report.removed)} removed",
+        f"{report.unchanged} unchanged",
+        f"{len(report.skipped)} skipped",
+    ]
+    lines = [
+        f"Indexed {report.articles} articles, {report.passages} passages in {report.seconds:.2f} s"
+        f"{' (full rebuild)' if report.full_rebuild else ''}: " + ", ".join(parts) + "."
+    ]
+    for problem in report.skipped:
+        lines.append(f"  skipped {problem.path}: {problem.reason}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""rank-bm25's ``BM25Okapi``: the reference BM25, and a backend for small corpora.
+
+It has no persistence and no incremental update: the engine refills it from the stored passages
+when it opens, and every commit rebuilds the model. Scoring is O(passages) in Python per query term,
+so it suits a few thousand passages (see the README's benchmark figures).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from index.backends import IndexDoc
+
+
+class RankBM25Backend:
+    name = "rank-bm25"
+    persistent = False
+
+    def __init__(self) -> None:
+        self._docs: dict[int, tuple[str, list[str]]] = {}
+        self._pending_add: list[IndexDoc] = []
+        self._pending_delete: set[str] = set()
+        self._lock = threading.Lock()
+        self._model: BM25Okapi | None = None
+        self._pids: list[int] = []
+        self._df: dict[str, int] = {}
+
+    def add(self, docs: Iterable[IndexDoc]) -> None:
+        with self._lock:
+            self._pending_add.extend((pid, aid, list(toks)) for pid, aid, toks in docs)
+
+    def delete(self, article_ids: Iterable[str]) -> None:
+        with self._lock:
+            self._pending_delete.update(article_ids)
+
+    def commit(self) -> None:
+        with self._lock:
+            if self._pending_delete:
+                self._docs = {
+                    pid: doc
+                    for pid, doc in self._docs.items()
+                    if doc[0] not in self._pending_delete
+                }
+            for pid, article_id, tokens in self._pending_add:
+                self._docs[pid] = (article_id, list(tokens))
+            self._pending_add, self._pending_delete = [], set()
+            pids = sorted(self._docs)
+            corpus = [self._docs[pid][1] for pid in pids]
+            # BM25Okapi divides by the corpus size: an empty corpus has no model at all.
+            self._model = BM25Okapi(corpus) if corpus else None
+            self._pids = pids
+            df: dict[str, int] = {}
+            for tokens in corpus:
+                for token in set(tokens):
+                    df[token] = df.get(token, 0) + 1
+            self._df = df
+
+    def search(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
+        model, pids = self._model, self._pids
+        if model is None or not tokens or k <= 0:
+            return []
+        scores = model.get_scores(list(tokens))
+        known = [t for t in tokens if t in self._df]
+        if not known:
+            return []
+        k = min(k, len(pids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        # Keep only passages that contain a query term, as an inverted index would.
+        wanted = set(known)
+        return [
+            (pids[i], float(scores[i]))
+            for i in top
+            if not wanted.isdisjoint(self._docs[pids[i]][1])
+        ]
+
+    def doc_freq(self, token: str) -> int:
+        return self._df.get(token, 0)
+
+    @property
+    def num_docs(self) -> int:
+        return len(self._pids)
+
+    def close(self) -> None:
+        self._model = None
