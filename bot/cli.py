@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -208,10 +209,8 @@ async def _ask_jsonl(service: NewsService, args: argparse.Namespace) -> int:
         if not question:
             continue
         if question.startswith("{"):
-            try:
+            with contextlib.suppress(ValueError, AttributeError):
                 question = str(json.loads(question).get("question", ""))
-            except (ValueError, AttributeError):
-                pass
         try:
             out: dict[str, Any] = (await service.ask(question, args.k)).model_dump(mode="json")
         except NewsbotError as err:

@@ -42,6 +42,7 @@ class NewsService:
         self._engine: Engine | None = None
         self._reindex_task: asyncio.Task[ReindexReport] | None = None
         self._listeners: list[ProgressCallback] = []
+        self._listener_tasks: set[asyncio.Future[None]] = set()
         self._write_lock = asyncio.Lock()
         self.last_report: ReindexReport | None = None
         self.stats: dict[str, float] = {"questions": 0, "no_answer": 0, "reindex_failures": 0}
@@ -175,7 +176,9 @@ class NewsService:
         for listener in list(self._listeners):
             result = listener(event)
             if asyncio.iscoroutine(result):
-                asyncio.ensure_future(result)
+                task = asyncio.ensure_future(result)
+                self._listener_tasks.add(task)
+                task.add_done_callback(self._listener_tasks.discard)
 
     async def add_file(self, filename: str, data: bytes) -> AddResult:
         """Validate an uploaded article file, store it in the corpus, and index it."""

@@ -352,7 +352,7 @@ def writer_lock(data_dir: Path) -> Iterator[None]:
     """One writer per data dir, across processes (a CLI reindex while the bot runs)."""
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(data_dir / ".lock", "a+")
+        fh = open(data_dir / ".lock", "a+")  # noqa: SIM115 - held open for the whole block
     except OSError as err:
         raise StoreError(f"Cannot write to the data dir '{data_dir}': {err.strerror}.") from None
     try:
