@@ -27,7 +27,7 @@ class RankBM25Backend:
         self._lock = threading.Lock()
         self._model: BM25Okapi | None = None
         self._pids: list[int] = []
-        self._df: dict[str, int] = {}
+        self._postings: dict[str, list[int]] = {}
 
     def add(self, docs: Iterable[IndexDoc]) -> None:
         with self._lock:
@@ -53,33 +53,30 @@ class RankBM25Backend:
             # BM25Okapi divides by the corpus size: an empty corpus has no model at all.
             self._model = BM25Okapi(corpus) if corpus else None
             self._pids = pids
-            df: dict[str, int] = {}
-            for tokens in corpus:
+            postings: dict[str, list[int]] = {}
+            for row, tokens in enumerate(corpus):
                 for token in set(tokens):
-                    df[token] = df.get(token, 0) + 1
-            self._df = df
+                    postings.setdefault(token, []).append(row)
+            self._postings = postings
 
     def search(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
         model, pids = self._model, self._pids
         if model is None or not tokens or k <= 0:
             return []
-        scores = model.get_scores(list(tokens))
-        known = [t for t in tokens if t in self._df]
-        if not known:
+        # Rank only passages that hold a query term, as an inverted index would: BM25Okapi gives
+        # terms found in over half the passages a negative idf, so a non-matching passage (score
+        # 0) could otherwise outrank a matching one.
+        rows = sorted({row for t in set(tokens) for row in self._postings.get(t, ())})
+        if not rows:
             return []
-        k = min(k, len(pids))
+        scores = model.get_scores(list(tokens))[rows]
+        k = min(k, len(rows))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        # Keep only passages that contain a query term, as an inverted index would.
-        wanted = set(known)
-        return [
-            (pids[i], float(scores[i]))
-            for i in top
-            if not wanted.isdisjoint(self._docs[pids[i]][1])
-        ]
+        return [(pids[rows[i]], float(scores[i])) for i in top]
 
     def doc_freq(self, token: str) -> int:
-        return self._df.get(token, 0)
+        return len(self._postings.get(token, ()))
 
     @property
     def num_docs(self) -> int:
