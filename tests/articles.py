@@ -1,0 +1,59 @@
+"""Small news articles written for the tests (not from any publisher).
+
+They give the answer engine people and topics that overlap across articles but never meet:
+Gordon Brown talks about the economy, Microsoft talks about the Xbox. "What did Gordon Brown say
+about the Xbox?" therefore has no answer, although both names are in the corpus.
+"""
+
+BROWN = {
+    "name": "brown-budget",
+    "title": "Brown Defends Spending Plans",
+    "author": "Jane Doe",
+    "publisher": "Test Gazette",
+    "published": "2007-03-21",
+    "text": """
+Chancellor Gordon Brown defended his spending plans in the House of Commons on Wednesday.
+
+“We will not put at risk the stability that has been hard won,” Brown said. He added that the budget would cut the basic rate of income tax by two pence.
+
+Opposition leaders called the plans a gimmick. “This is a tax con,” said David Cameron.
+
+The Treasury expects growth of 3 percent next year, according to the budget documents.
+""",
+}
+
+XBOX = {
+    "name": "xbox-launch",
+    "title": "Microsoft Unveils New Xbox Console",
+    "author": "Sam Lee",
+    "publisher": "Tech Daily",
+    "published": "2013-05-21",
+    "text": """
+Microsoft unveiled its new Xbox console at an event in Redmond, Washington, on Tuesday.
+
+“This is the all-in-one entertainment system for the living room,” said Don Mattrick, the head of the company’s interactive entertainment business.
+
+The console will go on sale in November and will cost 499 dollars in the United States.
+
+Analysts said the launch puts Microsoft in direct competition with Sony for the holiday season.
+""",
+}
+
+FLOODS = {
+    "name": "danube-floods",
+    "title": "Danube Floods Force Thousands From Homes",
+    "author": "Ana Novak",
+    "publisher": "River Post",
+    "published": "2013-06-05",
+    "text": """
+Floods along the Danube forced more than 12,000 people from their homes in Hungary and Serbia this week.
+
+The river peaked at 8.9 metres in Budapest on Sunday, the highest level ever recorded in the city.
+
+Emergency services built sandbag walls along the embankments. Mayor István Tarlós praised the volunteers.
+
+“The city has never seen water this high,” Tarlós told reporters on Monday.
+""",
+}
+
+EXTRA = [BROWN, XBOX, FLOODS]

@@ -1,0 +1,131 @@
+"""The answer engine over the bundled seeds plus a few written articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.engine import Engine, reindex_data_dir
+from tests.articles import EXTRA
+from tests.conftest import HEADLINE, HEADLINE_QUOTE, HEADLINE_QUOTE_2, HEADLINE_TITLE, copy_corpus
+
+ENGINES = ["tantivy", "rank-bm25"]
+
+
+def build(corpus: Path, data: Path, engine: str) -> Engine:
+    return reindex_data_dir(corpus, data, engine)[1]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    root = tmp_path_factory.mktemp(f"answer-{request.param}")
+    corpus = copy_corpus(root / "corpus")
+    for art in EXTRA:
+        meta = "\n".join(f"{k}: {art[k]!r}" for k in ("title", "author", "publisher", "published"))
+        (corpus / f"{art['name']}.md").write_text(f"---\n{meta}\n---\n\n{art['text'].strip()}\n")
+    eng = build(corpus, root / "data", request.param)
+    yield eng
+    eng.close()
+
+
+def assert_verbatim(engine: Engine, answer) -> None:
+    for quote in answer.quotes:
+        article = engine.article(quote.source.article_id)
+        assert article.text[quote.start : quote.end] == quote.text
+
+
+def test_headline_question_quotes_what_lukashenko_said(engine: Engine) -> None:
+    answer = engine.ask(HEADLINE)
+    assert answer.answered
+    first = answer.quotes[0]
+    assert HEADLINE_QUOTE in first.text or HEADLINE_QUOTE_2 in first.text
+    assert first.source.title == HEADLINE_TITLE
+    assert first.speaker is not None and "Lukashenko" in first.speaker
+    # Not the sentence that merely names Li Zhanshu.
+    assert "During a meeting earlier this month" not in first.text
+    assert_verbatim(engine, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who did Lukashenko meet earlier this month?", "Li Zhanshu"),
+        ("Who is Li Zhanshu?", "Standing Committee of the National People’s Congress"),
+        (
+            "Which country was one of the first to congratulate Lukashenko on his re-election?",
+            "China was one of the first countries",
+        ),
+        ("Who is Lukashenko visiting in Beijing?", "Xi Jinping"),
+        (
+            "Which Chinese initiative funds infrastructure projects in Belarus?",
+            "Belt and Road Initiative",
+        ),
+        ("Which NATO members share a border with Belarus?", "Poland and Lithuania"),
+        (
+            "What election was marred by allegations of vote-rigging?",
+            "2020 Belarusian presidential election",
+        ),
+        (
+            "What did the Belarusian leader say about Moscow and Beijing?",
+            "constructive political dialogue",
+        ),
+        ("What did Gordon Brown say about stability?", "stability that has been hard won"),
+        ("How much will the new Xbox cost?", "499 dollars"),
+        ("When will the Xbox go on sale?", "November"),
+        ("How high did the Danube peak in Budapest?", "8.9 metres"),
+        ("What did Tarlós tell reporters?", "never seen water this high"),
+        ("How many people did the Danube floods force from their homes?", "12,000"),
+        ("What did David Cameron call the budget?", "tax con"),
+    ],
+)
+def test_questions_over_the_corpus(engine: Engine, question: str, expected: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered, question
+    assert any(expected in q.text for q in answer.quotes), [q.text for q in answer.quotes]
+    assert_verbatim(engine, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Gordon Brown say about the Xbox?",
+        "What did Lukashenko say about the Xbox?",
+        "What did Don Mattrick say about Belarus?",
+        "What did Xi Jinping tell Gordon Brown?",
+        "Who won the 1998 football World Cup?",
+        "What is the boiling point of mercury?",
+        "How many moons does Jupiter have?",
+        "What did Angela Merkel say about the floods?",
+    ],
+)
+def test_unanswerable_questions_get_no_answer(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert not answer.answered, [q.text for q in answer.quotes]
+    assert answer.quotes == ()
+    assert answer.reason
+
+
+def test_speech_answers_carry_the_speaker(engine: Engine) -> None:
+    answer = engine.ask("What did Brown say about the budget?")
+    assert answer.answered
+    assert answer.quotes[0].speaker is not None and "Brown" in answer.quotes[0].speaker
+
+
+def test_answers_have_at_most_k_quotes_best_first(engine: Engine) -> None:
+    answer = engine.ask("Belarus China ties", k=2)
+    assert len(answer.quotes) <= 2
+    scores = [q.score for q in answer.quotes]
+    assert scores == sorted(scores, reverse=True)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(question=st.text(min_size=1, max_size=200))
+def test_any_question_never_crashes_and_quotes_are_verbatim(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered == bool(answer.quotes)
+    assert_verbatim(engine, answer)
