@@ -1,0 +1,170 @@
+"""Helpers shared by the benchmarks: paths, timing, percentiles, memory, tables, result files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psutil
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: ``../shared/data`` next to the repository: present on the team's machines, absent in a clone.
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+
+T = TypeVar("T")
+
+
+class BenchError(Exception):
+    """A benchmark cannot run (missing or unreadable data); the message says what to do."""
+
+
+# ---- timing
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The ``pct`` percentile with linear interpolation between ranks (numpy's default)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100.0
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def latency_ms(seconds: Sequence[float]) -> dict[str, float]:
+    """p50/p99/mean of per-call latencies, in milliseconds."""
+    if not seconds:
+        return {"n": 0, "p50_ms": math.nan, "p99_ms": math.nan, "mean_ms": math.nan}
+    return {
+        "n": len(seconds),
+        "p50_ms": round(percentile(seconds, 50) * 1000, 3),
+        "p99_ms": round(percentile(seconds, 99) * 1000, 3),
+        "mean_ms": round(sum(seconds) / len(seconds) * 1000, 3),
+    }
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    started = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - started
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    if not denominator or math.isnan(numerator) or math.isnan(denominator):
+        return math.nan
+    return round(numerator / denominator, 2)
+
+
+# ---- memory
+def rss_mib() -> float:
+    """The current resident set size of this process."""
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def peak_rss_mib() -> float:
+    """The highest resident set size this process has had (the kernel's high-water mark)."""
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.platform == "darwin":  # bytes there, KiB on Linux
+        peak_kib //= 1024
+    return max(peak_kib / 1024, rss_mib())
+
+
+def run_isolated(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn(*args)`` in a fresh (spawned) process and return its result.
+
+    A spawned child starts from an empty heap, so its peak RSS belongs to that one measurement
+    alone — a forked child would inherit the parent's pages and high-water mark.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(fn, args)
+
+
+def dir_size_mib(path: Path) -> float:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            # A file a concurrent writer just replaced is simply not counted.
+            with contextlib.suppress(FileNotFoundError):
+                total += (Path(root) / name).stat().st_size
+    return total / 2**20
+
+
+# ---- output
+def render_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A Markdown table (readable in a terminal, pasteable into the README)."""
+    cells = [[str(h) for h in headers]] + [[format_cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def format_cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        if abs(value) >= 100:
+            return f"{value:.1f}"
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def write_results(kind: str, data: dict[str, Any], directory: Path | None = None) -> Path:
+    """Write ``data`` as ``<directory>/<kind>-<UTC timestamp>.json`` and return the path."""
+    directory = directory or RESULTS_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = directory / f"{kind}-{stamp}.json"
+    n = 1
+    while path.exists():  # two runs in the same second (tests) must not overwrite each other
+        n += 1
+        path = directory / f"{kind}-{stamp}-{n}.json"
+    path.write_text(json.dumps(json_ready(data), indent=2) + "\n")
+    return path
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with NaN as null (strict JSON has no NaN) and paths as strings."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    return value
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import platform
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+    }
