@@ -1,0 +1,328 @@
+"""The bot: a discord.py ``commands.Bot`` over ``NewsService``, and how to run it.
+
+Where it connects: discord.py builds every REST URL (bot calls *and* interaction webhooks) from
+the class attribute ``discord.http.Route.BASE`` and connects the gateway to
+``DiscordWebSocket.DEFAULT_GATEWAY`` (also used to reconnect). There is no per-client setting, so
+while a ``NewsBot`` is logged in both point where the settings say (the gateway URL comes from
+``GET /gateway/bot`` on that base, as with the real API) and they are restored when the last bot
+closes. Two bots with different bases cannot run in one process; that is refused, not mixed up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.discord.cooldown import Cooldowns
+from bot.discord.errors import report_context, report_interaction
+from bot.discord.respond import DEFER_AFTER_SECONDS
+from bot.service import NewsService
+from bot.settings import DISCORD_API_BASE, Settings, SettingsError
+from index.models import Feedback
+
+log = logging.getLogger(__name__)
+
+LOGIN_TIMEOUT_SECONDS = 15.0
+READY_TIMEOUT_SECONDS = 30.0
+# How long a shutdown waits for feedback writes that are still in flight.
+FLUSH_TIMEOUT_SECONDS = 5.0
+
+# Three dot-separated base64url parts: user id, timestamp, HMAC.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{10,}")
+
+
+class DiscordStartupError(SettingsError):
+    """The bot cannot start: bad token, unreachable API, no gateway. One line, no secrets."""
+
+
+def bot_token(settings: Settings) -> str:
+    """The token from the settings, checked for shape (never echoed, not even in errors)."""
+    if settings.discord_token is None:
+        raise DiscordStartupError(
+            "DISCORD_TOKEN is not set. Copy the bot token from the Bot page of the Discord "
+            "developer portal into DISCORD_TOKEN (environment or .env)."
+        )
+    token = settings.discord_token.get_secret_value().strip()
+    if token.lower().startswith("bot "):
+        raise DiscordStartupError("DISCORD_TOKEN starts with 'Bot '; set only the token itself.")
+    if not _TOKEN_SHAPE.fullmatch(token):
+        raise DiscordStartupError(
+            "DISCORD_TOKEN does not look like a bot token (three parts separated by dots). "
+            "Reset and copy it from the Bot page of the Discord developer portal."
+        )
+    return token
+
+
+def api_base(settings: Settings) -> str:
+    """The configured REST base, validated; no trailing slash."""
+    raw = (settings.discord_api_base or DISCORD_API_BASE).strip().rstrip("/")
+    try:
+        url = yarl.URL(raw)
+    except ValueError:
+        url = None
+    if url is None or url.scheme not in {"http", "https"} or not url.host:
+        raise DiscordStartupError(
+            "NEWSBOT_DISCORD_API_BASE must be an http(s) URL such as " + DISCORD_API_BASE
+        )
+    return raw
+
+
+def shown_url(url: str) -> str:
+    """A URL fit for logs and errors: without any user:password part."""
+    try:
+        return str(yarl.URL(url).with_user(None))
+    except ValueError:
+        return "(unparseable URL)"
+
+
+class _Endpoints:
+    """Process-wide discord.py endpoints, pointed at one base while bots use it."""
+
+    def __init__(self) -> None:
+        self.users = 0
+        self.base: str | None = None
+        self._saved: tuple[str, yarl.URL] | None = None
+
+    def claim(self, base: str) -> None:
+        if self.users and base != self.base:
+            raise DiscordStartupError(
+                "Another Discord bot in this process uses a different API base; run one."
+            )
+        if not self.users:
+            self._saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+            Route.BASE = base
+            self.base = base
+        self.users += 1
+
+    def set_gateway(self, url: str) -> None:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0 and self._saved is not None:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._saved
+            self._saved = None
+            self.base = None
+
+
+_endpoints = _Endpoints()
+
+
+def intents() -> discord.Intents:
+    """Only what the bot uses. Message Content (privileged) lets it read mentions' text in
+    channels, thread follow-ups without a mention and the !sync command."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_messages = True
+    chosen.dm_messages = True
+    chosen.message_content = True
+    return chosen
+
+
+class NewsTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+    ) -> None:
+        await report_interaction(interaction, error)
+
+
+class NewsBot(commands.Bot):
+    def __init__(
+        self, settings: Settings, service: NewsService, *, sync_dev_guilds: bool = True
+    ) -> None:
+        owners: dict[str, Any] = (
+            {"owner_ids": set(settings.owner_ids)} if settings.owner_ids else {}
+        )
+        super().__init__(
+            command_prefix=settings.command_prefix,
+            intents=intents(),
+            tree_cls=NewsTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_messages=200,
+            **owners,  # without owner ids, discord.py asks Discord who owns the application
+        )
+        self.settings = settings
+        self.service = service
+        self.api_base = api_base(settings)
+        self.cooldowns = Cooldowns(settings.ask_cooldown_seconds, settings.channel_cooldown_seconds)
+        self.defer_after = DEFER_AFTER_SECONDS
+        self._sync_dev_guilds = sync_dev_guilds
+        self._claimed = False
+        self._pending: set[asyncio.Future[Any]] = set()
+
+    # ---- lifecycle
+    async def setup_hook(self) -> None:
+        from bot.discord.admin import AdminCog
+        from bot.discord.ask import AskCog
+        from bot.discord.sources import SourcesCog
+
+        await self.add_cog(AskCog(self))
+        await self.add_cog(SourcesCog(self))
+        await self.add_cog(AdminCog(self))
+        if self._sync_dev_guilds:
+            await self.sync_dev_guilds()
+
+    async def sync_dev_guilds(self) -> None:
+        """Instant per-guild sync for development; global sync is `newsbot sync` or !sync."""
+        for guild_id in self.settings.dev_guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as err:
+                log.warning("could not sync commands to guild %s: %s", guild_id, err.status)
+            else:
+                log.info("synced %d commands to guild %s", len(synced), guild_id)
+
+    async def login(self, token: str) -> None:
+        """Log in over REST at the configured base and learn the gateway URL from it."""
+        if not self._claimed:
+            _endpoints.claim(self.api_base)
+            self._claimed = True
+        where = shown_url(self.api_base)
+        try:
+            await asyncio.wait_for(self._login(token), LOGIN_TIMEOUT_SECONDS)
+        except discord.LoginFailure:
+            raise DiscordStartupError(
+                f"Discord ({where}) rejected DISCORD_TOKEN. Reset the token in the developer "
+                "portal and set the new one."
+            ) from None
+        except TimeoutError:
+            raise DiscordStartupError(
+                f"The Discord API at {where} did not answer within {LOGIN_TIMEOUT_SECONDS:.0f} s."
+            ) from None
+        except (OSError, aiohttp.ClientError) as err:
+            raise DiscordStartupError(
+                f"Cannot reach the Discord API at {where} ({type(err).__name__}). "
+                "Check the network or NEWSBOT_DISCORD_API_BASE."
+            ) from None
+        except discord.GatewayNotFound:
+            raise DiscordStartupError(
+                f"The Discord API at {where} did not give a gateway URL (GET /gateway/bot)."
+            ) from None
+        except discord.HTTPException as err:
+            raise DiscordStartupError(
+                f"The Discord API at {where} answered HTTP {err.status} while logging in."
+            ) from None
+
+    async def _login(self, token: str) -> None:
+        await super().login(token)
+        _shards, gateway, _limits = await self.http.get_bot_gateway()
+        _endpoints.set_gateway(gateway)
+        log.info("logged in as %s; gateway %s", self.user, shown_url(gateway))
+
+    async def serve(self, token: str, *, ready_event: asyncio.Event | None = None) -> None:
+        """Log in, connect, signal ``ready_event`` once the gateway is READY, run until closed.
+
+        Raises ``DiscordStartupError`` (one line) when that cannot happen in a bounded time.
+        """
+        async with self:
+            await self.login(token)
+            connection = asyncio.create_task(self.connect(reconnect=True), name="discord-gateway")
+            ready = asyncio.create_task(self.wait_until_ready())
+            try:
+                done, _ = await asyncio.wait(
+                    {connection, ready},
+                    timeout=READY_TIMEOUT_SECONDS,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if ready not in done:
+                    if connection in done:
+                        connection.result()  # raises what ended it; explained below
+                    raise DiscordStartupError(
+                        f"No READY from the Discord gateway at "
+                        f"{shown_url(str(DiscordWebSocket.DEFAULT_GATEWAY))} within "
+                        f"{READY_TIMEOUT_SECONDS:.0f} s."
+                    )
+                if ready_event is not None:
+                    ready_event.set()
+                await connection
+            except discord.PrivilegedIntentsRequired:
+                raise DiscordStartupError(
+                    "Discord refused the Message Content intent. Enable it on the Bot page of "
+                    "the developer portal (Privileged Gateway Intents)."
+                ) from None
+            except discord.ConnectionClosed as err:
+                if err.code == 4004:
+                    raise DiscordStartupError(
+                        "The Discord gateway rejected DISCORD_TOKEN."
+                    ) from None
+                raise DiscordStartupError(
+                    f"The Discord gateway closed the connection (code {err.code})."
+                ) from None
+            finally:
+                for task in (ready, connection):
+                    if not task.done():
+                        task.cancel()
+                await asyncio.gather(ready, connection, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Flush feedback still being written, close the gateway and HTTP, restore endpoints."""
+        pending = [task for task in self._pending if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=FLUSH_TIMEOUT_SECONDS)
+        try:
+            await super().close()
+        finally:
+            if self._claimed:
+                self._claimed = False
+                _endpoints.release()
+
+    # ---- shared by the cogs
+    async def store_feedback(self, feedback: Feedback) -> None:
+        """Write a vote; a shutdown waits for the write instead of cutting it off."""
+        task = asyncio.ensure_future(self.service.record_feedback(feedback))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        await asyncio.shield(task)
+
+    async def on_command_error(  # type: ignore[override]
+        self, ctx: commands.Context[Any], error: commands.CommandError, /
+    ) -> None:
+        await report_context(ctx, error)
+
+
+def create_bot(settings: Settings, service: NewsService, **options: Any) -> NewsBot:
+    """A bot ready to ``serve``; checks the token and the API base first (one-line errors)."""
+    bot_token(settings)
+    return NewsBot(settings, service, **options)
+
+
+async def run_discord(
+    settings: Settings, service: NewsService, *, ready_event: asyncio.Event | None = None
+) -> None:
+    """Run the bot until cancelled (Ctrl-C / SIGTERM in the caller) or the gateway gives up."""
+    bot = create_bot(settings, service)
+    await bot.serve(bot_token(settings), ready_event=ready_event)
+
+
+async def sync_commands(
+    settings: Settings, service: NewsService, guild_ids: list[int] | None = None
+) -> dict[str, int]:
+    """Sync slash commands over REST only (no gateway): globally, or to the given guilds.
+
+    Returns how many commands were synced per scope ("global" or the guild id).
+    """
+    # The caller says where to sync; the startup dev-guild sync would only duplicate it.
+    bot = create_bot(settings, service, sync_dev_guilds=False)
+    counts: dict[str, int] = {}
+    async with bot:
+        await bot.login(bot_token(settings))
+        if not guild_ids:
+            counts["global"] = len(await bot.tree.sync())
+        for guild_id in guild_ids or []:
+            guild = discord.Object(id=guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            counts[str(guild_id)] = len(await bot.tree.sync(guild=guild))
+    return counts
