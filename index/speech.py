@@ -1,0 +1,679 @@
+"""Direct speech in an article, and who said it.
+
+:func:`find_quotations` returns every top-level quotation with its span (quote marks included),
+its attribution cue and its speaker. It is rule based and reads the text once:
+
+1. **Quotations.** Inside each paragraph “…” and «…» pair up with nesting (‘…’ and inner “…” are
+   part of the outer quotation and never reported on their own, so a scare quote inside a
+   statement stays inside it). Straight "…" pair up left to right. A quotation still open at the
+   end of its paragraph ends there (newspaper style for speech running over several paragraphs:
+   each paragraph reopens the quote and only the last one closes it); such a run is one *chain*
+   and every link gets the speaker found for any link.
+2. **Cues.** After the quotation (``“…,” X said [to Y]``, ``“…,” said X``, ``“…,” the Belarusian
+   leader proclaimed``, ``“…,” according to X``, Russian ``«…», — заявил X``) or before it
+   (``X said: “…”``, ``X said that “…”``, ``X told Y: “…”``, ``X said the deal was “historic”``,
+   ``according to X, “…”``, ``Per X, “…”``). The subject may be a name (titles are stripped:
+   "Belarusian President Alexander Lukashenko" → "Alexander Lukashenko"), a descriptor ("the
+   Belarusian leader"), or a pronoun (he/she/they). When the quotation's own text ends in a comma,
+   "?" or "!", the cue after it is preferred; otherwise the cue before it.
+3. **People.** Every capitalised name is a mention. A name counts as a *person* when it comes with
+   a title ("President Xi Jinping"), a role in apposition ("Li Zhanshu, the chairman of …") or
+   before it ("Chinese leader Xi"), or speaks (a quotation's cue, or a multi-word name followed by a
+   speech verb). Later short forms ("Xi", "Lukashenko") join the longer name they are part of.
+4. **Resolution.** A definite descriptor goes to the person whose introduction shares the most
+   words with it ("Belarusian", "leader" ≈ "president"), the most recent one on a tie; with no
+   overlap it is treated like a pronoun. A pronoun goes to the most recent person who was a
+   speaker or the subject of a verb before the cue, skipping people of the other gender when a
+   title or pronoun revealed it. The speaker is printed as that person's most recent mention
+   before the cue. An indefinite descriptor ("a spokesman said") keeps speaker None.
+5. A quotation with no cue takes the speaker of the previous attributed quotation in the same
+   paragraph ("“A,” he said. “B.”"), unless it is a short phrase — at most four words and not a
+   sentence of its own (“historic”, not “We agree.”): those are usually scare quotes or titles,
+   and keep speaker None and cue -1/-1 wherever they stand outside a bigger quotation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+from dataclasses import dataclass, field
+
+from index.segment import paragraph_spans, sentence_spans
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as whitespace-separated text (easier to read and edit)."""
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    start: int  # span of the quoted speech including its quote marks
+    end: int
+    speaker: str | None
+    cue_start: int  # span of the attribution cue, or -1/-1
+    cue_end: int
+
+
+def _forms(base: str, third: str, past: str, ing: str, *extra: str) -> tuple[str, ...]:
+    return (base, third, past, ing, *extra)
+
+
+_VERB_TABLE: tuple[tuple[str, ...], ...] = (
+    _forms("say", "says", "said", "saying"),
+    _forms("tell", "tells", "told", "telling"),
+    _forms("declare", "declares", "declared", "declaring"),
+    _forms("add", "adds", "added", "adding"),
+    _forms("proclaim", "proclaims", "proclaimed", "proclaiming"),
+    _forms("state", "states", "stated", "stating"),
+    _forms("note", "notes", "noted", "noting"),
+    _forms("stress", "stresses", "stressed", "stressing"),
+    _forms("warn", "warns", "warned", "warning"),
+    _forms("explain", "explains", "explained", "explaining"),
+    _forms("insist", "insists", "insisted", "insisting"),
+    _forms("argue", "argues", "argued", "arguing"),
+    _forms("claim", "claims", "claimed", "claiming"),
+    _forms("confirm", "confirms", "confirmed", "confirming"),
+    _forms("announce", "announces", "announced", "announcing"),
+    _forms("write", "writes", "wrote", "writing", "written"),
+    _forms("ask", "asks", "asked", "asking"),
+    _forms("reply", "replies", "replied", "replying"),
+    _forms("respond", "responds", "responded", "responding"),
+    _forms("answer", "answers", "answered", "answering"),
+    _forms("remark", "remarks", "remarked", "remarking"),
+    _forms("comment", "comments", "commented", "commenting"),
+    _forms("observe", "observes", "observed", "observing"),
+    _forms("assert", "asserts", "asserted", "asserting"),
+    _forms("emphasise", "emphasises", "emphasised", "emphasising"),
+    _forms("emphasize", "emphasizes", "emphasized", "emphasizing"),
+    _forms("underline", "underlines", "underlined", "underlining"),
+    _forms("recall", "recalls", "recalled", "recalling"),
+    _forms("continue", "continues", "continued", "continuing"),
+    _forms("conclude", "concludes", "concluded", "concluding"),
+    _forms("admit", "admits", "admitted", "admitting"),
+    _forms("acknowledge", "acknowledges", "acknowledged", "acknowledging"),
+    _forms("suggest", "suggests", "suggested", "suggesting"),
+    _forms("predict", "predicts", "predicted", "predicting"),
+    _forms("promise", "promises", "promised", "promising"),
+    _forms("vow", "vows", "vowed", "vowing"),
+    _forms("pledge", "pledges", "pledged", "pledging"),
+    _forms("urge", "urges", "urged", "urging"),
+    _forms("tweet", "tweets", "tweeted", "tweeting"),
+    _forms("post", "posts", "posted", "posting"),
+    _forms("mention", "mentions", "mentioned", "mentioning"),
+    _forms("reiterate", "reiterates", "reiterated", "reiterating"),
+    _forms("affirm", "affirms", "affirmed", "affirming"),
+    _forms("shout", "shouts", "shouted", "shouting"),
+    _forms("exclaim", "exclaims", "exclaimed", "exclaiming"),
+    _forms("complain", "complains", "complained", "complaining"),
+    _forms("concede", "concedes", "conceded", "conceding"),
+    _forms("contend", "contends", "contended", "contending"),
+    _forms("maintain", "maintains", "maintained", "maintaining"),
+    _forms("speak", "speaks", "spoke", "speaking", "spoken"),
+    _forms("quip", "quips", "quipped", "quipping"),
+    _forms("joke", "jokes", "joked", "joking"),
+    _forms("report", "reports", "reported", "reporting"),
+)
+# Russian past-tense forms (masculine, feminine, plural) of the common attribution verbs.
+_RUSSIAN_VERBS = _words(
+    """
+    сказал сказала сказали заявил заявила заявили отметил отметила отметили добавил добавила
+    добавили подчеркнул подчеркнула подчеркнули сообщил сообщила сообщили пояснил пояснила
+    пояснили говорит заявляет отмечает
+    """
+)
+
+SPEECH_VERBS: frozenset[str] = (
+    frozenset(form for forms in _VERB_TABLE for form in forms) | _RUSSIAN_VERBS
+)
+"""Lower-case verb forms that introduce direct speech (say/said/says/tell/told/declare/…)."""
+
+
+# ---- character classes
+def _class_of(predicate: object) -> str:
+    """A regex character class body of every BMP code point for which ``predicate`` holds."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF or not predicate(chr(code)):  # type: ignore[operator]
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+_UP = f"[{_class_of(lambda c: c.isupper() or c.istitle())}]"
+_LETTER = r"[^\W\d_]"
+_ABBREVIATED_TITLE = r"(?:Mr|Mrs|Ms|Dr|Prof|Sen|Gen|Gov|Rep|Lt|Col|Capt|Sgt|Adm|Maj|Rev|St|Jr|Sr)\."
+# A capitalised word (hyphens, apostrophes, inner dots: "Al-Assad", "O’Brien"), an abbreviated
+# title, or initials ("J.", "U.S."). A plain word never takes a final "." (that ends a sentence).
+_NAME_WORD = (
+    rf"(?:{_ABBREVIATED_TITLE}|(?:{_UP}\.)+(?!{_LETTER})|{_UP}{_LETTER}*(?:[-’'.]{_LETTER}+)*)"
+)
+_PARTICLES = r"(?:de|del|der|den|van|von|bin|ibn|al|el|la|le|du|da|di|dos|das|ter|zu)"
+_NAME = rf"{_NAME_WORD}(?:[ \u00a0](?:{_PARTICLES}[ \u00a0])?{_NAME_WORD}){{0,6}}"
+
+_ROLE_WORDS = _words(
+    """
+    leader president minister premier chancellor spokesman spokeswoman spokesperson official
+    chairman chairwoman chair secretary ambassador envoy diplomat general commander governor
+    senator congressman congresswoman lawmaker legislator mayor head chief director king queen
+    prince princess pope monarch ruler strongman politician candidate analyst expert professor
+    economist researcher scientist author executive ceo founder judge lawyer activist dictator
+    negotiator adviser advisor aide counterpart deputy speaker emperor sheikh emir
+    """
+)
+_ROLE = "(?:" + "|".join(sorted(_ROLE_WORDS, key=len, reverse=True)) + ")"
+_DETERMINER = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?)"
+_DESCRIPTOR = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?{_ROLE}s?(?=\W|$)"
+_PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
+_VERB = "(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")(?=\W|$)"
+_ADVERBS = (
+    r"(?:(?:also|later|then|again|further|has|had|have|once|previously|recently|simply)\s+){0,2}"
+)
+_APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},)?"
+_SUBJECT = rf"(?<![\w’'-])(?:(?P<desc>{_DESCRIPTOR})|(?P<pron>{_PRONOUN})|(?P<name>{_NAME}))"
+
+# “…,” X said / “…,” said X / “…,” according to X / «…», — заявил X
+_AFTER_RE = re.compile(
+    rf"[\s,]*(?:[—–-]\s*)?(?:"
+    rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_APPOSITION}\s+{_ADVERBS}(?P<v1>{_VERB})"
+    rf"|(?P<v2>{_VERB})\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')})"
+    rf"|(?P<acc>[Aa]ccording\s+to)\s+(?P<s3>{_SUBJECT.replace('P<', 'P<c_')})"
+    rf")"
+)
+# The subject right before a speech verb: "... Lukashenko, the president, also said"
+_SUBJECT_BEFORE_VERB_RE = re.compile(rf"(?:{_SUBJECT}){_APPOSITION}\s+{_ADVERBS}$")
+_VERB_RE = re.compile(_VERB, re.IGNORECASE)
+# according to X, “…” / Per X, “…” / As X put it, “…”
+_ACCORDING_BEFORE_RE = re.compile(
+    rf"(?:[Aa]ccording\s+to|[Pp]er|[Aa]s)\s+(?P<subj>{_SUBJECT})"
+    rf"(?:\s+(?:put\s+it|{_VERB}))?\s*,\s*$"
+)
+# What may stand between the verb and the quotation: " that", " to reporters:", " the deal was".
+_TAIL_RE = re.compile(r"[^“”\"«».!?;]{0,100}")
+_QUOTE_MARK_RE = re.compile('[“”"«»]')
+_NAME_RE = re.compile(_NAME)
+_AFTER_NAME_RE = re.compile(rf"{_APPOSITION}\s+{_ADVERBS}(?P<verb>[a-z]+|{_VERB})")
+_APPOSITIVE_ROLE_RE = re.compile(r",\s+(?:the|a|an)\s+(?P<words>[^,.;:“”\"«»\n]{1,120})")
+_PRECEDING_ROLE_RE = re.compile(rf"(?P<words>(?:[\w’'-]+\s+){{0,2}}{_ROLE})\s+$", re.IGNORECASE)
+_WORD_RE = re.compile(r"[^\W_]+")
+# Subject and possessive pronouns only: "him"/"her" are often someone else ("May thanked him").
+_GENDER_PRONOUN_RE = re.compile(r"\b(he|his|she|hers)\b", re.IGNORECASE)
+
+# Capitalised words that open sentences or phrases but are not names.
+_CAP_STOP = _words(
+    """
+    the a an this that these those it its he she they we i you his her their our my your but and
+    or so yet in on at for from by with during after before while when if as per according
+    thanks following despite however meanwhile then now also still some many most both all each
+    no not what who why how where which there here since until although though photo by
+    """
+)
+_TITLES = _words(
+    """
+    president vice prime minister premier chancellor mr mrs ms miss dr prof sen gen gov rep lt
+    col capt sgt adm maj rev sir dame lord lady king queen prince princess pope sheikh emir
+    chairman chairwoman secretary ambassador general governor senator mayor judge justice
+    commander chief foreign defence defense interior finance deputy state madam mme mlle
+    congressman congresswoman representative speaker councillor councilor
+    """
+)
+_FEMALE = _words(
+    "mrs ms miss dame lady queen princess madam mme mlle chairwoman spokeswoman congresswoman "
+    "businesswoman she her hers"
+)
+_MALE = _words(
+    "mr sir lord king prince sheikh emir chairman spokesman congressman businessman he him his"
+)
+_VERBISH = _words(
+    """
+    is was are were has had have will would can could may might must should shall did does do
+    met visited arrived left became remains remained wants wanted plans planned hopes hoped
+    """
+)
+_LEADER_ROLES = _words(
+    "leader president premier prime chancellor chairman chairwoman king queen head ruler "
+    "monarch emperor strongman dictator chief"
+)
+_SHORT_PHRASE_WORDS = 4
+
+
+@dataclass
+class _Entity:
+    tokens: set[str]
+    intro: set[str] = field(default_factory=set)
+    gender: str | None = None
+    person: bool = False
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    printed: str
+    entity: _Entity
+    subject: bool = False
+    speaker: bool = False
+    quoted: bool = False  # inside a quotation: never the antecedent of a cue
+
+
+@dataclass
+class _Raw:
+    """A quotation before attribution."""
+
+    start: int
+    end: int
+    closed: bool
+    paragraph: int
+    chain: int
+    speaker: str | None = None
+    cue: tuple[int, int] = (-1, -1)
+    # unresolved subject: ("desc"|"pron", words, position)
+    pending: tuple[str, str, int] | None = None
+
+
+def find_quotations(text: str) -> list[Quotation]:
+    """Every top-level quotation in ``text``, in order, with its cue and speaker."""
+    if not _QUOTE_MARK_RE.search(text):
+        return []
+    paragraphs = paragraph_spans(text)
+    raws = _quotation_spans(text, paragraphs)
+    if not raws:
+        return []
+    sentences = sentence_spans(text)
+    people = _People(text)
+    people.mark_quoted([(r.start, r.end) for r in raws])
+    for raw in raws:
+        _attribute(text, raw, sentences, people)
+    for raw in raws:
+        if raw.pending is not None:
+            kind, words, at = raw.pending
+            raw.speaker = people.resolve(kind, words, at)
+    _share_within_chains(raws)
+    _continue_within_paragraphs(text, raws)
+    return [Quotation(r.start, r.end, r.speaker, r.cue[0], r.cue[1]) for r in raws]
+
+
+# ---- 1. quotation spans
+def _quotation_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[_Raw]:
+    out: list[_Raw] = []
+    chain = 0
+    open_at_end = False
+    for index, (p_start, p_end) in enumerate(paragraphs):
+        found = _paragraph_quotes(text, p_start, p_end)
+        continues = open_at_end and bool(found) and found[0][0] == p_start
+        open_at_end = False
+        for i, (start, end, closed) in enumerate(found):
+            if not (i == 0 and continues):
+                chain += 1
+            if _has_content(text, start, end):
+                out.append(_Raw(start, end, closed, index, chain))
+            open_at_end = not closed
+    return out
+
+
+def _has_content(text: str, start: int, end: int) -> bool:
+    return any(ch.isalnum() for ch in text[start:end])
+
+
+_CLOSING = {"“": "”", "«": "»"}
+
+
+def _paragraph_quotes(text: str, p_start: int, p_end: int) -> list[tuple[int, int, bool]]:
+    """Top-level quotations in one paragraph: (start, end, closed)."""
+    found: list[tuple[int, int, bool]] = []
+    opener = ""  # the mark that opened the current quotation ("“", "«" or '"')
+    depth = 0  # nesting of that same kind of mark
+    start = -1
+    for mark in _QUOTE_MARK_RE.finditer(text, p_start, p_end):
+        ch, pos = mark.group(), mark.start()
+        before = text[pos - 1] if pos > p_start else " "
+        after = text[pos + 1] if pos + 1 < p_end else " "
+        if opener == '"':
+            if ch == '"' and (not before.isspace() or after.isspace() or after in ",.;:!?)"):
+                found.append((start, pos + 1, True))
+                opener = ""
+            continue  # other marks inside a straight quotation are part of it
+        if opener:
+            if ch == opener:
+                depth += 1
+            elif ch == _CLOSING[opener]:
+                depth -= 1
+                if depth == 0:
+                    found.append((start, pos + 1, True))
+                    opener = ""
+            continue  # marks of another kind are nested quotes, part of this one
+        if ch == '"':
+            if not after.isspace():
+                start, opener, depth = pos, '"', 1
+        elif ch in _CLOSING:
+            start, opener, depth = pos, ch, 1
+        elif ch == "”" and before.isspace() and not after.isspace():
+            start, opener, depth = pos, "“", 1  # a ” used as an opening mark
+    if opener:
+        found.append((start, p_end, False))
+    return found
+
+
+# ---- 2. cues
+def _attribute(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _People) -> None:
+    inner = text[raw.start + 1 : raw.end - 1 if raw.closed else raw.end].rstrip()
+    after_first = bool(inner) and inner[-1] in ",?!—–-…"
+    tries = (_cue_after, _cue_before) if after_first else (_cue_before, _cue_after)
+    for attempt in tries:
+        if attempt(text, raw, sentences, people):
+            return
+
+
+def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _People) -> bool:
+    if not raw.closed:
+        return False
+    limit = _paragraph_end(text, raw.end)
+    match = _AFTER_RE.match(text, raw.end, limit)
+    if match is None:
+        return False
+    for group in ("s1", "s2", "s3"):
+        if match.group(group) is None:
+            continue
+        prefix = {"s1": "a_", "s2": "b_", "s3": "c_"}[group]
+        subject = _Subject.of(match, prefix)
+        if group == "s1":
+            cue = (subject.start, match.end("v1"))
+        elif group == "s2":
+            cue = (match.start("v2"), subject.end)
+        else:
+            cue = (match.start("acc"), subject.end)
+        return _apply(raw, subject, cue, people)
+    return False
+
+
+def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _People) -> bool:
+    clause_start = _clause_start(text, raw.start, sentences)
+    clause = text[clause_start : raw.start]
+    according = _ACCORDING_BEFORE_RE.search(clause)
+    if according is not None:
+        subject = _Subject.of(according, "", offset=clause_start)
+        cue_end = clause_start + len(clause.rstrip())
+        return _apply(raw, subject, (clause_start + according.start(), cue_end), people)
+    for verb in reversed(list(_VERB_RE.finditer(clause))):
+        tail = clause[verb.end() :]
+        if _TAIL_RE.fullmatch(tail) is None:
+            break  # a quotation mark or a sentence end lies between: too far
+        found = _SUBJECT_BEFORE_VERB_RE.search(clause, 0, verb.start())
+        if found is None:
+            continue
+        subject = _Subject.of(found, "", offset=clause_start)
+        return _apply(raw, subject, (subject.start, clause_start + verb.end()), people)
+    return False
+
+
+def _clause_start(text: str, at: int, sentences: list[tuple[int, int]]) -> int:
+    """Start of the sentence holding ``at`` (quotations may hold several sentences)."""
+    i = bisect.bisect_right(sentences, (at, sys.maxsize)) - 1
+    return sentences[i][0] if i >= 0 and sentences[i][0] <= at else at
+
+
+def _paragraph_end(text: str, at: int) -> int:
+    end = len(text)
+    for sep in "\n\r\u2028\u2029":
+        found = text.find(sep, at, end)
+        if found != -1:
+            end = found
+    return min(end, at + 300)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    kind: str  # "name" | "desc" | "pron"
+    words: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, match: re.Match[str], prefix: str, offset: int = 0) -> _Subject:
+        for kind in ("name", "desc", "pron"):
+            group = prefix + kind
+            if match.group(group) is not None:
+                start, end = match.span(group)
+                if kind == "name":
+                    trimmed = _trim_name(match.group(group))
+                    if trimmed is not None:
+                        rel, name = trimmed
+                        start += rel
+                        return cls(kind, name, offset + start, offset + start + len(name))
+                    return cls("none", "", offset + start, offset + end)
+                return cls(kind, match.group(group), offset + start, offset + end)
+        raise AssertionError("a subject group always matches")
+
+
+def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) -> bool:
+    if subject.kind == "none":
+        return False
+    raw.cue = cue
+    if subject.kind == "name":
+        raw.speaker = _strip_titles(subject.words)
+        people.note_speaker(subject.start, subject.end, raw.speaker)
+    elif subject.kind == "desc" and subject.words.split()[0].lower() in {"a", "an"}:
+        raw.speaker = None  # "a spokesman said": someone unnamed
+    else:
+        # Antecedents come before the cue and outside this quotation.
+        raw.pending = (subject.kind, subject.words, min(subject.start, raw.start))
+    return True
+
+
+# ---- names
+def _trim_name(name: str) -> tuple[int, str] | None:
+    """Drop leading non-name capitalised words and a possessive: (offset, name) or None."""
+    words = name.split()
+    offset = 0
+    while words and words[0].lower().rstrip(".") in _CAP_STOP:
+        offset = name.index(words[1], offset + len(words[0])) if len(words) > 1 else len(name)
+        words = words[1:]
+    if not words:
+        return None
+    core = name[offset:]
+    for suffix in ("’s", "'s", "’", "'"):
+        if core.endswith(suffix):
+            core = core[: -len(suffix)]
+            break
+    return (offset, core) if core else None
+
+
+def _strip_titles(name: str) -> str:
+    words = name.split()
+    last_title = -1
+    for i, word in enumerate(words[:-1]):
+        if word.lower().rstrip(".") in _TITLES:
+            last_title = i
+    return " ".join(words[last_title + 1 :])
+
+
+def _key_tokens(name: str) -> set[str]:
+    return {w.casefold() for w in _WORD_RE.findall(name)}
+
+
+class _People:
+    """Named mentions in the text, grouped into entities, with what marks them as people."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.mentions: list[_Mention] = []
+        self.entities: list[_Entity] = []
+        for match in _NAME_RE.finditer(text):
+            self._add_mention(match)
+        self._infer_genders()
+
+    def _entity_for(self, tokens: set[str]) -> _Entity:
+        for mention in reversed(self.mentions):
+            known = mention.entity.tokens
+            if tokens <= known or known <= tokens:
+                known |= tokens
+                return mention.entity
+        entity = _Entity(set(tokens))
+        self.entities.append(entity)
+        return entity
+
+    def _add_mention(self, match: re.Match[str]) -> None:
+        trimmed = _trim_name(match.group())
+        if trimmed is None:
+            return
+        rel, name = trimmed
+        words = name.split()
+        titles = [w.lower().rstrip(".") for w in words[:-1]]
+        last_title = max((i for i, w in enumerate(titles) if w in _TITLES), default=-1)
+        printed = " ".join(words[last_title + 1 :])
+        if printed.lower() in _CAP_STOP or not _WORD_RE.search(printed):
+            return
+        start = match.start() + rel + name.rindex(printed)
+        end = start + len(printed)
+        entity = self._entity_for(_key_tokens(printed))
+        intro = {w.casefold().rstrip(".") for w in words[: last_title + 1]}
+        if last_title >= 0:
+            entity.person = True
+        rest = self.text[match.end() : match.end() + 160]
+        appositive = _APPOSITIVE_ROLE_RE.match(rest)
+        if appositive is not None:
+            words_after = _key_tokens(appositive.group("words"))
+            if words_after & _ROLE_WORDS:
+                intro |= words_after
+                entity.person = True
+        preceding = _PRECEDING_ROLE_RE.search(self.text, max(0, match.start() - 60), match.start())
+        if preceding is not None and match.start() + rel == match.start():
+            intro |= _key_tokens(preceding.group("words"))
+            entity.person = True
+        entity.intro |= intro
+        for word in intro:
+            if entity.gender is None and word in _FEMALE:
+                entity.gender = "f"
+            elif entity.gender is None and word in _MALE:
+                entity.gender = "m"
+        subject = False
+        next_word = _AFTER_NAME_RE.match(self.text, match.end())
+        if next_word is not None and not name.endswith(("’s", "'s")):
+            verb = next_word.group("verb").lower()
+            subject = (
+                verb in SPEECH_VERBS
+                or verb in _VERBISH
+                or verb.endswith("ed")
+                or (verb.endswith("s") and not verb.endswith("ss") and len(verb) > 3)
+            )
+            if verb in SPEECH_VERBS and len(printed.split()) > 1:
+                entity.person = True
+        self.mentions.append(_Mention(start, end, printed, entity, subject=subject))
+
+    def _infer_genders(self) -> None:
+        """A person's first he/she/his/her in the sentence after they act, if no one else is named."""
+        for i, mention in enumerate(self.mentions):
+            entity = mention.entity
+            if entity.gender is not None or not entity.person or not mention.subject:
+                continue
+            stop = self.mentions[i + 1].start if i + 1 < len(self.mentions) else len(self.text)
+            window_end = min(stop, mention.end + 200)
+            sentence_end = self.text.find(". ", mention.end, window_end)
+            window_end = sentence_end if sentence_end != -1 else window_end
+            pronoun = _GENDER_PRONOUN_RE.search(self.text, mention.end, window_end)
+            if pronoun is not None:
+                entity.gender = "f" if pronoun.group().lower() in _FEMALE else "m"
+
+    def mark_quoted(self, spans: list[tuple[int, int]]) -> None:
+        starts = [s for s, _ in spans]
+        for mention in self.mentions:
+            i = bisect.bisect_right(starts, mention.start) - 1
+            if i >= 0 and mention.start < spans[i][1]:
+                mention.quoted = True
+
+    def note_speaker(self, start: int, end: int, printed: str) -> None:
+        """A quotation's cue names this person: mark it a person and a speaker."""
+        for mention in self.mentions:
+            if mention.start <= start < mention.end or start <= mention.start < end:
+                mention.speaker = True
+                mention.entity.person = True
+                return
+        entity = self._entity_for(_key_tokens(printed))
+        entity.person = True
+        index = bisect.bisect_left([m.start for m in self.mentions], start)
+        self.mentions.insert(index, _Mention(start, end, printed, entity, speaker=True))
+
+    def resolve(self, kind: str, words: str, at: int) -> str | None:
+        before = [m for m in self.mentions if m.end <= at and m.entity.person and not m.quoted]
+        if not before:
+            return None
+        if kind == "desc":
+            named = self._by_description(words, before)
+            if named is not None:
+                return named
+            gender = _gender_of(_key_tokens(words))
+        else:
+            gender = _gender_of({words.lower()})
+        for mention in reversed(before):
+            if not (mention.subject or mention.speaker):
+                continue
+            if gender is not None and mention.entity.gender not in (None, gender):
+                continue
+            if gender is not None:
+                mention.entity.gender = gender  # "she said" about Merkel: Merkel is a she
+            return mention.printed
+        return None
+
+    def _by_description(self, words: str, before: list[_Mention]) -> str | None:
+        described = _key_tokens(words) - {"the", "his", "her", "their"}
+        best_score, best = 0, None
+        for mention in before:  # later mentions win ties
+            intro = mention.entity.intro
+            score = 2 * len((described - _ROLE_WORDS) & intro)
+            if described & _ROLE_WORDS & intro:
+                score += 2
+            elif described & _LEADER_ROLES and intro & _LEADER_ROLES:
+                score += 1
+            if score and score >= best_score:
+                best_score, best = score, mention
+        return best.printed if best is not None else None
+
+
+def _gender_of(words: set[str]) -> str | None:
+    if words & _FEMALE or words & {"she", "она"}:
+        return "f"
+    if words & _MALE or words & {"he", "он"}:
+        return "m"
+    return None
+
+
+# ---- 4. sharing speakers
+def _is_short_phrase(text: str, raw: _Raw) -> bool:
+    """At most four words and not a sentence of its own: “historic”, not “We are ready.”"""
+    inner = text[raw.start + 1 : raw.end - 1 if raw.closed else raw.end].rstrip()
+    sentence = bool(inner) and inner[-1] in ".?!…"
+    return len(inner.split()) <= _SHORT_PHRASE_WORDS and not sentence
+
+
+def _share_within_chains(raws: list[_Raw]) -> None:
+    by_chain: dict[int, list[_Raw]] = {}
+    for raw in raws:
+        by_chain.setdefault(raw.chain, []).append(raw)
+    for links in by_chain.values():
+        if len(links) < 2:
+            continue
+        source = next((r for r in links if r.speaker is not None), None)
+        if source is None:
+            continue
+        for raw in links:
+            if raw.speaker is None and raw.cue == (-1, -1):
+                raw.speaker, raw.cue = source.speaker, source.cue
+
+
+def _continue_within_paragraphs(text: str, raws: list[_Raw]) -> None:
+    previous: _Raw | None = None
+    for raw in raws:
+        if previous is not None and previous.paragraph != raw.paragraph:
+            previous = None
+        unattributed = raw.cue == (-1, -1) and raw.speaker is None
+        if unattributed and previous is not None and not _is_short_phrase(text, raw):
+            raw.speaker = previous.speaker
+        if raw.speaker is not None:
+            previous = raw

@@ -1,0 +1,289 @@
+"""Direct speech and who said it."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.speech import SPEECH_VERBS, Quotation, find_quotations
+
+# Seed 1 (belarus-china-increasing-ties), its first seven paragraphs verbatim.
+SEED_1 = (
+    "Belarus and China Plan on Increasing Ties\n\n"
+    "Belarus is expanding ties with China. During a meeting earlier this month with Li Zhanshu, "
+    "the chairman of the Standing Committee of the National People’s Congress of China, "
+    "Belarusian President Alexander Lukashenko confirmed his country’s commitment to "
+    "strengthening ties with China. \n\n"
+    "“Expanding ties with China has been a foreign policy priority for us. Thanks to joint "
+    "efforts, the notion of ‘a comprehensive strategic partnership’ has acquired a special "
+    "meaning in relations between Belarus and China,” Lukashenko said in a quote that BelTA news "
+    "agency was able to record. \n\n"
+    "Per the Belarusian leader, “today, Moscow and Beijing continue to foster a constructive "
+    "political dialogue, successfully develop economic cooperation and expand regional ties.”\n\n"
+    "Lukashenko also declared that there are no obstacles to tightening bilateral interactions "
+    "between the two nations.\n\n"
+    "“We are ready to keep making the necessary efforts for a fruitful development of our "
+    "partnership,” the Belarusian leader proclaimed.\n\n"
+    "Belarus has relatively tight relations with China."
+)
+
+
+def quoted(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(quotation text, speaker, cue text) for each quotation."""
+    out = []
+    for q in find_quotations(text):
+        cue = text[q.cue_start : q.cue_end] if q.cue_start >= 0 else None
+        out.append((text[q.start : q.end], q.speaker, cue))
+    return out
+
+
+def test_seed_1_has_three_quotations_all_lukashenkos() -> None:
+    found = quoted(SEED_1)
+    assert len(found) == 3
+    first, second, third = found
+    assert first[0].startswith("“Expanding ties") and first[0].endswith("Belarus and China,”")
+    assert first[1:] == ("Lukashenko", "Lukashenko said")
+    assert second[0].startswith("“today, Moscow") and second[0].endswith("regional ties.”")
+    assert second[1:] == ("Lukashenko", "Per the Belarusian leader,")
+    assert third[0].startswith("“We are ready") and third[0].endswith("our partnership,”")
+    assert third[1:] == ("Lukashenko", "the Belarusian leader proclaimed")
+
+
+def test_scare_quote_nested_in_a_statement_is_not_reported() -> None:
+    for q in find_quotations(SEED_1):
+        assert "‘a comprehensive" not in SEED_1[q.start : q.start + 2]
+    assert not any(SEED_1[q.start] == "‘" for q in find_quotations(SEED_1))
+
+
+def test_patterns_after_the_quotation() -> None:
+    text = (
+        "British Prime Minister Gordon Brown met reporters on Monday. “We will not walk away "
+        "from the banks,” Brown said. “The recovery is fragile,” said Gordon Brown. “We act "
+        "now,” Brown told reporters. “Nobody is safe,” Brown warned. “It will work,” Brown "
+        "later insisted. “Done,” Brown, the prime minister, stressed."
+    )
+    found = quoted(text)
+    assert [f[1] for f in found] == [
+        "Brown",
+        "Gordon Brown",
+        "Brown",
+        "Brown",
+        "Brown",
+        "Brown",
+    ]
+    assert [f[2] for f in found] == [
+        "Brown said",
+        "said Gordon Brown",
+        "Brown told",
+        "Brown warned",
+        "Brown later insisted",
+        "Brown, the prime minister, stressed",
+    ]
+
+
+def test_patterns_before_the_quotation() -> None:
+    cases = {
+        "Chinese President Xi Jinping said: “Our friendship is unbreakable.”": (
+            "Xi Jinping",
+            "Chinese President Xi Jinping said",
+        ),
+        "Xi told Lukashenko: “China supports you.”": ("Xi", "Xi told"),
+        "Xi Jinping said that “the two nations are brothers.”": ("Xi Jinping", "Xi Jinping said"),
+        "According to Xi Jinping, “the relationship is at its best.”": (
+            "Xi Jinping",
+            "According to Xi Jinping,",
+        ),
+        "Per Xi Jinping, “ties are strong.”": ("Xi Jinping", "Per Xi Jinping,"),
+        "Xi Jinping said the talks were “very productive” and left.": (
+            "Xi Jinping",
+            "Xi Jinping said",
+        ),
+    }
+    for text, (speaker, cue) in cases.items():
+        (found,) = quoted(text)
+        assert found[1:] == (speaker, cue), text
+
+
+def test_according_to_after_and_said_first() -> None:
+    assert quoted("“Ties are strong,” according to Xi Jinping.")[0][1:] == (
+        "Xi Jinping",
+        "according to Xi Jinping",
+    )
+    assert quoted("“Why not?” asked Lukashenko.")[0][1] == "Lukashenko"
+
+
+def test_titles_are_stripped_from_the_speaker() -> None:
+    text = "“It was hard,” said Foreign Minister Sergei Lavrov. “Enough,” Mrs. May said."
+    assert [f[1] for f in quoted(text)] == ["Sergei Lavrov", "May"]
+
+
+def test_pronouns_follow_gender_and_recency() -> None:
+    text = (
+        "Gordon Brown spoke first. Then Angela Merkel answered. “Europe must act together,” she "
+        "said. “We agree with the chancellor,” he said."
+    )
+    assert [f[1] for f in quoted(text)] == ["Angela Merkel", "Gordon Brown"]
+
+
+def test_a_woman_introduced_with_an_appositive() -> None:
+    text = (
+        "Angela Merkel, the German chancellor, spoke after talks in Berlin. “Europe must stand "
+        "together on this,” she said."
+    )
+    assert quoted(text)[0][1:] == ("Angela Merkel", "she said")
+
+
+def test_title_reveals_gender() -> None:
+    text = (
+        "Prime Minister Theresa May and President Xi Jinping met in Beijing. Xi Jinping spoke "
+        "first. Mrs. May thanked him. “Trade will grow,” she said. “China welcomes it,” he said."
+    )
+    assert [f[1] for f in quoted(text)] == ["May", "Xi Jinping"]
+
+
+def test_descriptor_goes_to_the_person_it_describes() -> None:
+    text = (
+        "Belarusian President Alexander Lukashenko met Chinese President Xi Jinping in Beijing. "
+        "“Our ties are strong,” the Belarusian leader said. “We agree,” the Chinese president "
+        "said."
+    )
+    assert [f[1] for f in quoted(text)] == ["Alexander Lukashenko", "Xi Jinping"]
+
+
+def test_descriptor_with_no_named_person_stays_unknown() -> None:
+    assert quoted("“We are ready,” the minister said.")[0][1:] == (None, "the minister said")
+    assert quoted("“Calm down,” a government spokesman said.")[0][1:] == (
+        None,
+        "a government spokesman said",
+    )
+    # an indefinite descriptor is someone unnamed, even when a person was named before
+    text = "President Xi Jinping arrived. “No comment,” an official said."
+    assert quoted(text)[0][1] is None
+
+
+def test_names_inside_a_quotation_are_not_antecedents() -> None:
+    text = "Prime Minister Gordon Brown spoke. “I told President Xi Jinping we agree,” he said."
+    assert quoted(text)[0][1] == "Gordon Brown"
+
+
+def test_continuation_in_the_same_paragraph_keeps_the_speaker() -> None:
+    text = "“We will win,” Brown said. “The recovery is fragile.” He called it “historic”."
+    found = quoted(text)
+    assert [f[1] for f in found] == ["Brown", "Brown", None]
+    assert found[1][2] is None and found[2][2] is None  # no cue of their own
+
+
+def test_scare_quotes_outside_a_statement_have_no_speaker() -> None:
+    text = "Minsk calls it “a comprehensive strategic partnership” with China."
+    assert quoted(text) == [("“a comprehensive strategic partnership”", None, None)]
+
+
+def test_nested_double_quotes_stay_inside() -> None:
+    text = "“This is “very” serious,” said Xi Jinping, the Chinese president."
+    assert quoted(text) == [("“This is “very” serious,”", "Xi Jinping", "said Xi Jinping")]
+
+
+def test_straight_quotes() -> None:
+    text = 'Lavrov said: "We are ready." Later, "It was hard," said Sergei Lavrov.'
+    assert quoted(text) == [
+        ('"We are ready."', "Lavrov", "Lavrov said"),
+        ('"It was hard,"', "Sergei Lavrov", "said Sergei Lavrov"),
+    ]
+
+
+def test_multi_paragraph_quotation_shares_its_speaker() -> None:
+    text = (
+        "Lukashenko spoke at length.\n\n"
+        "“The first part of a long speech about trade.\n\n"
+        "“The second part, on security,” Lukashenko said."
+    )
+    found = quoted(text)
+    assert [f[0] for f in found] == [
+        "“The first part of a long speech about trade.",
+        "“The second part, on security,”",
+    ]
+    assert [f[1] for f in found] == ["Lukashenko", "Lukashenko"]
+
+
+def test_unbalanced_quotes_end_at_the_paragraph() -> None:
+    text = "Xi said: “We will never give up\nA new paragraph. ” Stray closer."
+    found = quoted(text)
+    assert found == [("“We will never give up", "Xi", "Xi said")]
+    assert quoted('Unbalanced "quote at the end') == [('"quote at the end', None, None)]
+    assert quoted("” only a closer, “") == []
+
+
+def test_russian_guillemets() -> None:
+    text = "Лукашенко заявил: «Мы готовы». «Китай — наш друг», — сказал Лукашенко."
+    assert quoted(text) == [
+        ("«Мы готовы»", "Лукашенко", "Лукашенко заявил"),
+        ("«Китай — наш друг»", "Лукашенко", "сказал Лукашенко"),
+    ]
+
+
+def test_no_quotes_no_quotations() -> None:
+    assert find_quotations("") == []
+    assert find_quotations("Lukashenko said nothing at all.") == []
+
+
+def test_speech_verbs() -> None:
+    for verb in ("say", "said", "says", "tell", "told", "declare", "declared", "proclaimed"):
+        assert verb in SPEECH_VERBS
+    assert all(v == v.lower() for v in SPEECH_VERBS)
+    assert "met" not in SPEECH_VERBS
+
+
+def test_quotation_is_frozen() -> None:
+    q = Quotation(0, 3, None, -1, -1)
+    try:
+        q.start = 1  # type: ignore[misc]
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("Quotation must be immutable")
+
+
+# ---- properties
+_FRAGMENTS = [
+    *'“”"‘’«» \n,.:—',
+    "said",
+    "he",
+    "she",
+    "Xi",
+    "Lukashenko",
+    "the leader",
+    "told",
+    "according to",
+    "Per",
+    "We",
+    "ready",
+    "President",
+    "Gordon Brown",
+    "a spokesman",
+]
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=120
+) | st.lists(st.sampled_from(_FRAGMENTS), max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_any_text_gives_sane_quotations(text: str) -> None:
+    found = find_quotations(text)
+    last_end = 0
+    for q in found:
+        assert last_end <= q.start < q.end <= len(text)
+        piece = text[q.start : q.end]
+        assert piece == piece.strip() and piece[0] in '“"«”'
+        if q.cue_start == -1:
+            assert q.cue_end == -1
+        else:
+            assert 0 <= q.cue_start < q.cue_end <= len(text)
+            cue = text[q.cue_start : q.cue_end]
+            assert cue == cue.strip()
+            # the cue sits outside the quotation
+            assert q.cue_end <= q.start or q.cue_start >= q.end
+        if q.speaker is not None:
+            assert q.speaker and q.speaker == q.speaker.strip()
+            assert q.speaker in text
+        last_end = q.end
