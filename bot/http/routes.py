@@ -1,0 +1,131 @@
+"""The endpoints: thin adapters from HTTP to ``NewsService`` and back to the JSON of index/models.
+
+Responses are the same JSON as the CLI's ``--json`` (``model_dump(mode="json")``). Failures are
+raised, never rendered here: bot/http/errors.py turns them into ``{"error": ...}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from bot.http.errors import ApiError, dumps
+from bot.http.schemas import ADD_ARTICLE_EXAMPLE, AddArticleRequest, int_param, parse_body
+from bot.http.state import state_of
+from bot.http.uploads import read_upload
+from index.models import AddResult
+
+MAX_QUOTES = 10
+MAX_SEARCH_LIMIT = 50
+
+routes = web.RouteTableDef()
+
+
+def model_response(data: BaseModel | Iterable[BaseModel], status: int = 200) -> web.Response:
+    if isinstance(data, BaseModel):
+        body: Any = data.model_dump(mode="json")
+    else:
+        body = [item.model_dump(mode="json") for item in data]
+    return web.json_response(body, status=status, dumps=dumps)
+
+
+# ---- probes
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    state = state_of(request)
+    reason = state.not_ready_reason()
+    if reason is not None:
+        return web.json_response(
+            {"status": "not ready", "error": f"Not ready: {reason}."}, status=503
+        )
+    return web.json_response(
+        {"status": "ready", "reindexing": bool(state.service.reindexing)}, dumps=dumps
+    )
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    # Rendering reads the index size; do it off the loop like every other index read.
+    body, content_type = await asyncio.to_thread(
+        state_of(request).metrics.render, request.headers.get("Accept")
+    )
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+# ---- reading
+@routes.get("/api/ask")
+async def ask(request: web.Request) -> web.Response:
+    state = state_of(request)
+    service = state.ready_service()
+    k = int_param(request.query.get("k"), "k", default=None, low=1, high=MAX_QUOTES)
+    started = time.perf_counter()
+    answer = await service.ask(request.query.get("q", ""), k)
+    state.metrics.observe_ask(time.perf_counter() - started, via="http")
+    return model_response(answer)
+
+
+@routes.get("/api/search")
+async def search(request: web.Request) -> web.Response:
+    service = state_of(request).ready_service()
+    limit = int_param(request.query.get("limit"), "limit", default=10, low=1, high=MAX_SEARCH_LIMIT)
+    return model_response(await service.search(request.query.get("q", ""), limit))
+
+
+@routes.get("/api/sources/{id}")
+async def source(request: web.Request) -> web.Response:
+    service = state_of(request).ready_service()
+    return model_response(await service.source(request.match_info["id"]))
+
+
+@routes.get("/api/articles")
+async def articles(request: web.Request) -> web.Response:
+    service = state_of(request).ready_service()
+    return model_response(await service.articles())
+
+
+# ---- admin (bearer token)
+@routes.post("/api/articles")
+async def add_article(request: web.Request) -> web.Response:
+    state = state_of(request)
+    state.auth.require(request)  # before a byte of the body is read
+    service = state.ready_service()
+    if request.content_type == "application/json":
+        body = parse_body(AddArticleRequest, await request.read(), ADD_ARTICLE_EXAMPLE)
+        results: Any = await service.add_url(body.url)
+    elif request.content_type == "multipart/form-data":
+        filename, data = await read_upload(request, state.settings.max_upload_bytes)
+        results = await service.add_file(filename, data)
+    else:
+        raise ApiError(
+            415,
+            f"Send JSON {ADD_ARTICLE_EXAMPLE} (Content-Type: application/json) or a "
+            "multipart/form-data upload with a 'file' field.",
+        )
+    # Always a list, like `newsbot add --json`: one upload (a .jsonl) can hold several articles.
+    return model_response([results] if isinstance(results, AddResult) else list(results))
+
+
+@routes.delete("/api/articles/{id}")
+async def remove_article(request: web.Request) -> web.Response:
+    state = state_of(request)
+    state.auth.require(request)
+    service = state.ready_service()
+    return model_response(await service.remove(request.match_info["id"]))
+
+
+@routes.post("/api/reindex")
+async def reindex(request: web.Request) -> web.Response:
+    state = state_of(request)
+    state.auth.require(request)
+    # No readiness gate: rebuilding is how an admin repairs a missing index.
+    return model_response(await state.service.reindex())
