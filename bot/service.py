@@ -23,6 +23,7 @@ from index.errors import BadInput, NotFound
 from index.models import (
     AddResult,
     Answer,
+    Article,
     ArticleSummary,
     Feedback,
     Progress,
@@ -180,27 +181,45 @@ class NewsService:
                 self._listener_tasks.add(task)
                 task.add_done_callback(self._listener_tasks.discard)
 
-    async def add_file(self, filename: str, data: bytes) -> AddResult:
+    async def add_file(self, filename: str, data: bytes) -> list[AddResult]:
         """Validate an uploaded article file, store it in the corpus, and index it."""
         if len(data) > self.settings.max_upload_bytes:
             raise BadInput(
-                f"'{filename}' is {len(data):,} bytes; the limit is {self.settings.max_upload_bytes:,}."
+                f"‘{filename}’ is {len(data):,} bytes; the limit is {self.settings.max_upload_bytes:,}."
             )
-        article, status = await asyncio.to_thread(
-            corpus_io.store_upload, self.settings.corpus_dir, filename, data, self._known_articles()
-        )
-        return await self._finish_add(article.id, status)
+        async with self._write_lock:  # no reindex reads the corpus while the upload is written
+            stored = await asyncio.to_thread(
+                corpus_io.store_upload,
+                self.settings.corpus_dir,
+                filename,
+                data,
+                self._known_articles(),
+                max_bytes=self.settings.max_upload_bytes,
+            )
+        return await self._finish_add(stored)
 
-    async def _finish_add(self, article_id: str, status: str) -> AddResult:
-        report = await self.reindex() if status != "unchanged" else None
-        summary = next((a for a in self.engine.articles() if a.id == article_id), None)
-        if summary is None:
-            raise NotFound(f"'{article_id}' was stored but not indexed; see the reindex report.")
-        return AddResult(status=status, article=summary, report=report)
+    async def _finish_add(self, stored: list[tuple[Article, str]]) -> list[AddResult]:
+        changed = any(status != "unchanged" for _, status in stored)
+        report = await self.reindex() if changed else None
+        indexed = {a.id: a for a in self.engine.articles()}
+        results = []
+        for article, status in stored:
+            summary = indexed.get(article.id)
+            if summary is None:
+                raise NotFound(
+                    f"‘{article.id}’ was stored but not indexed; run /reindex to see why."
+                )
+            results.append(AddResult(status=status, article=summary, report=report))
+        return results
 
-    def _known_articles(self) -> dict[str, str]:
-        """id -> content hash of what is indexed, for duplicate detection."""
-        return self.engine.content_hashes() if self._engine is not None else {}
+    def _known_articles(self) -> dict[str, corpus_io.KnownArticle]:
+        """id -> (content hash, file) of what is indexed, for duplicate detection."""
+        if self._engine is None:
+            return {}
+        return {
+            article_id: corpus_io.KnownArticle(content_hash, source_path)
+            for article_id, (content_hash, source_path) in self._engine.content_hashes().items()
+        }
 
     async def remove(self, article_id: str) -> ReindexReport:
         summary = next((a for a in self.engine.articles() if a.id == article_id), None)

@@ -44,6 +44,7 @@ class Weights:
     threshold: float = 0.55
     entity_coverage: float = 0.99
     topic_coverage: float = 0.5
+    context_coverage: float = 0.5
     second_ratio: float = 0.75
 
 
@@ -125,7 +126,7 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
     def analysed(ws: Sequence[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t for w in ws for t in analyzer.query_tokens(w)))
 
-    speaker = analysed([w for w in speaker_words if w[:1].isupper()] or speaker_words)
+    speaker = analysed(speaker_words)
     speech_tokens = set(analysed([w for w in words if w.casefold() in _SPEECH_QUESTION_VERBS]))
     topic = tuple(t for t in dict.fromkeys(tokens) if t not in speaker and t not in speech_tokens)
     return Question(
@@ -197,11 +198,6 @@ def _has_answer_type(
 
 
 # ---- per-article analysis, cached (articles are immutable per content hash)
-@dataclass(frozen=True)
-class _ArticleAnalysis:
-    quotations: tuple[Quotation, ...]
-
-
 @lru_cache(maxsize=1024)
 def _quotations(content_hash: str, text: str) -> tuple[Quotation, ...]:
     return tuple(find_quotations(text))
@@ -296,9 +292,12 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
         # Names in the question must all be around the quote (sentence + its passages).
         if _coverage(question.entities, ctx_terms, idf) < weights.entity_coverage:
             continue
+        context_cov = _coverage(question.tokens, ctx_terms, idf)
+        if context_cov < weights.context_coverage:
+            continue  # too little of the question is even near this sentence
         score = (
             weights.sentence_terms * _coverage(question.tokens, s_terms, idf)
-            + weights.context_terms * _coverage(question.tokens, ctx_terms, idf)
+            + weights.context_terms * context_cov
             + weights.passage * cand.passage_score
             + weights.proximity * _proximity([(t, i) for i, (t, _, _) in enumerate(spans)], q_terms)
         )
@@ -313,7 +312,10 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
             quotation = _quotation_at(cand, analyzer)
             if quotation is None:
                 continue
-            speaker_tokens = set(analyzer.query_tokens(quotation.speaker or ""))
+            # The cue counts too: "What did the Belarusian leader say" matches the cue "the
+            # Belarusian leader proclaimed" as well as its resolved speaker, "Lukashenko".
+            cue = cand.article.text[max(quotation.cue_start, 0) : max(quotation.cue_end, 0)]
+            speaker_tokens = set(analyzer.query_tokens(f"{quotation.speaker or ''} {cue}"))
             if speaker_tokens & set(question.speaker):
                 score += weights.speech_match
             elif quotation.speaker is None and set(question.speaker) <= ctx_terms:
