@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import hashlib
 import logging
 import os
 import re
-import unicodedata
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +22,9 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from index import corpus
 from index.errors import IngestRefused
+from index.html_extract import extract_html
 from index.models import Article
 from index.netguard import AddressPolicy, AllowList, GuardedResolver
 
@@ -464,26 +464,28 @@ def _short(url: str | URL, limit: int = 120) -> str:
 async def fetch_article(
     url: str, config: FetchConfig, *, session: aiohttp.ClientSession | None = None
 ) -> Article:
-    """Fetch an article page and extract it; IngestRefused says why when that is impossible."""
-    from index.html_extract import extract_html  # the extractor is heavy; load it on first use
+    """Fetch an article page and extract it; IngestRefused says why when that is impossible.
 
+    The article comes back in the corpus's canonical form (normalised text, its content hash),
+    so storing it and reading it back gives the same article.
+    """
     page = await fetch_url(url, config, session=session, accept=ARTICLE_TYPES)
     html = page.text()
     extracted = await asyncio.to_thread(extract_html, html, page.url)
-    canonical = _canonical_url(extracted.url, page.url)
-    title = (extracted.title or "").strip() or _title_from_url(canonical)
-    text = extracted.text
-    return Article(
-        id=article_id_for(canonical, title),
+    canonical_url = _canonical_url(extracted.url, page.url)
+    title = _short_title((extracted.title or "").strip()) or _title_from_url(canonical_url)
+    article = Article(
+        id=article_id_for(canonical_url, title),
         title=title,
-        text=text,
+        text=extracted.text,
         author=extracted.author or None,
         publisher=extracted.publisher or None,
-        url=canonical,
+        url=canonical_url,
         published=extracted.published,
         language=extracted.language or "en",
-        content_hash=content_hash(title, text),
+        content_hash="",  # set by corpus.canonical, the same rule the corpus reader applies
     )
+    return corpus.canonical(article)
 
 
 def _canonical_url(claimed: str | None, fetched: str) -> str:
@@ -506,22 +508,18 @@ def article_id_for(canonical_url: str, title: str) -> str:
     path = URL(canonical_url).path
     for segment in reversed([s for s in path.split("/") if s]):
         stem = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", segment, flags=re.I)
-        slug = slugify(stem)
+        slug = corpus.slugify(stem)
         if len(slug) >= 3 and not slug.isdigit() and slug not in _GENERIC_SEGMENTS:
             return slug
-    return slugify(title) or "article-" + hashlib.sha256(canonical_url.encode()).hexdigest()[:12]
+    return corpus.derive_id(None, title or canonical_url)
 
 
-def slugify(text: str, limit: int = 80) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-")
-
-
-def content_hash(title: str, text: str) -> str:
-    """sha256 of the normalised title + text (the same rule as the corpus reader)."""
-    normal = unicodedata.normalize("NFC", f"{title.strip()}\n\n{text.strip()}")
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+def _short_title(title: str) -> str:
+    """Page titles can be paragraphs; the corpus caps them. Cut at a word boundary."""
+    title = " ".join(title.split())
+    if len(title) <= corpus.MAX_TITLE_CHARS:
+        return title
+    return title[: corpus.MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _title_from_url(url: str) -> str:
