@@ -72,22 +72,74 @@ def rss_mib() -> float:
 
 
 def peak_rss_mib() -> float:
-    """The highest resident set size this process has had (the kernel's high-water mark)."""
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if sys.platform == "darwin":  # bytes there, KiB on Linux
-        peak_kib //= 1024
-    return max(peak_kib / 1024, rss_mib())
+    """The highest resident set size this process has had (the kernel's high-water mark).
+
+    On Linux this is ``VmHWM`` of ``/proc/self/status``: it belongs to the running program.
+    (``ru_maxrss`` would not do: it survives ``execve``, so a freshly spawned child would report
+    its parent's peak.)
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return max(int(line.split()[1]) / 1024, rss_mib())
+    except (OSError, ValueError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mib = peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes there, KiB here
+    return max(peak_mib, rss_mib())
+
+
+class Isolated:
+    """``fn(*args)`` running in a fresh (spawned, non-daemonic) process.
+
+    A spawned child starts from an empty heap, so its peak RSS belongs to that one measurement
+    alone — a forked child would inherit the parent's pages and high-water mark. Non-daemonic,
+    so the child may start processes of its own.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_call_and_send, args=(send, fn, args))
+        self._process.start()
+        send.close()
+
+    def running(self) -> bool:
+        return self._process.is_alive() and not self._receive.poll()
+
+    def result(self) -> Any:
+        try:
+            ok, value = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise BenchError(
+                f"a measurement process died (exit code {self._process.exitcode}); "
+                "out of memory? Try smaller --sizes."
+            ) from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if not ok:
+            raise value
+        return value
+
+
+def _call_and_send(send: Any, fn: Callable[..., Any], args: tuple) -> None:
+    try:
+        outcome: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as err:  # travels to the parent, which raises it there
+        import traceback
+
+        detail = "".join(traceback.format_exception(err))
+        outcome = (False, err if isinstance(err, BenchError) else RuntimeError(detail))
+    send.send(outcome)
+    send.close()
 
 
 def run_isolated(fn: Callable[..., T], *args: Any) -> T:
-    """Run ``fn(*args)`` in a fresh (spawned) process and return its result.
-
-    A spawned child starts from an empty heap, so its peak RSS belongs to that one measurement
-    alone — a forked child would inherit the parent's pages and high-water mark.
-    """
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return pool.apply(fn, args)
+    """Run ``fn(*args)`` in a fresh process (see :class:`Isolated`) and return its result."""
+    return Isolated(fn, *args).result()
 
 
 def dir_size_mib(path: Path) -> float:
