@@ -18,8 +18,9 @@ Decisions (tests pin them; bump :data:`ANALYZER_VERSION` when any of them change
   it. The parts come first, so proximity between neighbouring words is kept.
 * Numbers are one token: ``2023``; ``3.5`` stays ``3.5``; thousands separators are dropped
   (``2,000`` → ``2000``). Numbers are never stemmed or stopped.
-* Dotted initialisms are one token without dots: ``U.S.`` → ``us``, ``p.m.`` → ``pm``; they are
-  never treated as stopwords (``U.S.`` must not vanish as the pronoun "us" would).
+* Dotted initialisms are one token without dots: ``U.S.`` → ``us``, ``p.m.`` → ``pm``; they skip
+  the stop list (``a.m.`` is not the verb "am"), except ``e.g.`` and ``i.e.``. "us" itself is not a
+  stopword, so ``U.S.`` and ``US`` meet.
 * Stopwords: the usual English and Russian function words, including the question words
   who/what/when/where/which/how/why and do/does/did (the answer module reads the question words
   itself). Content verbs such as "said" and "tell" are ordinary terms.
@@ -29,8 +30,10 @@ Decisions (tests pin them; bump :data:`ANALYZER_VERSION` when any of them change
   ``language`` argument (``"en"``, ``"ru"``, or anything else) can never make a passage and a
   question disagree. It is accepted for the API and validated loosely: unknown codes are fine.
 
-Speed: the hot path is one compiled regex ``findall`` plus a C-level ``map`` over a bounded memo
-from raw word → analysed terms, so each distinct spelling is analysed once per process.
+Speed: the hot path is ``str.split`` plus a C-level ``map`` over a bounded memo from each
+whitespace-separated chunk to its analysed terms, so each distinct spelling is analysed once per
+process (about 57k passages/s of 120-word Wikipedia prose on one core, 80k of news prose; run
+``python -m index.analyze FILE`` to measure). ``token_spans`` uses one compiled regex pass.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import Stemmer
 
@@ -176,7 +180,10 @@ def _normalise(raw: str) -> str:
     return _fold(text.replace("'", ""))
 
 
-class _Memo(dict[str, tuple]):
+_Value = TypeVar("_Value")
+
+
+class _Memo(dict[str, _Value], Generic[_Value]):
     """Raw text → analysis; analyses on a miss and forgets everything when full.
 
     ``dict`` operations are atomic under the GIL, so threads may share it: the worst case is
@@ -185,11 +192,11 @@ class _Memo(dict[str, tuple]):
 
     __slots__ = ("_analyse",)
 
-    def __init__(self, analyse: Callable[[str], tuple]) -> None:
+    def __init__(self, analyse: Callable[[str], _Value]) -> None:
         super().__init__()
         self._analyse = analyse
 
-    def __missing__(self, key: str) -> tuple:
+    def __missing__(self, key: str) -> _Value:
         value = self._analyse(key)
         if len(self) >= _MEMO_LIMIT:
             self.clear()
@@ -227,6 +234,10 @@ class Analyzer:
 
     def __repr__(self) -> str:
         return f"Analyzer(stem={self._stem}, stopwords={self._stopwords})"
+
+    def __reduce__(self) -> tuple[object, tuple[bool, bool]]:
+        # Pickles (e.g. into a spawned build process) as its options; memos start empty there.
+        return (_rebuild, (self._stem, self._stopwords))
 
     # ---- public API
     def tokens(self, text: str, language: str = "en") -> list[str]:
@@ -272,10 +283,10 @@ class Analyzer:
 
     def _analyse_word(self, raw: str) -> tuple[tuple[str, int, int], ...]:
         if _INITIALISM_RE.fullmatch(raw):
-            term = _normalise(raw.replace(".", ""))
-            if not term or (self._stopwords and term in _INITIALISM_STOPWORDS):
+            letters = _normalise(raw.replace(".", ""))
+            if not letters or (self._stopwords and letters in _INITIALISM_STOPWORDS):
                 return ()
-            return ((self._stem_term(term), 0, len(raw)),)
+            return ((self._stem_term(letters), 0, len(raw)),)
         out: list[tuple[str, int, int]] = []
         joined: list[str] = []
         alphabetic = True
@@ -317,3 +328,38 @@ class Analyzer:
         if word.isascii() or _LATIN_LETTER_RE.search(word):
             return english.stemWord(word)
         return word
+
+
+def _rebuild(stem: bool, stopwords: bool) -> Analyzer:
+    return Analyzer(stem=stem, stopwords=stopwords)
+
+
+def _throughput(path: str, words_per_passage: int = 120, rounds: int = 5) -> None:
+    """Print tokens() throughput on ``words_per_passage``-word windows of a text file."""
+    import time
+    from pathlib import Path
+
+    words = Path(path).read_text(encoding="utf-8").split()
+    step = words_per_passage
+    passages = [" ".join(words[i : i + step]) for i in range(0, len(words) - step + 1, step)]
+    analyzer = Analyzer()
+    started = time.perf_counter()
+    for passage in passages:
+        analyzer.tokens(passage)
+    cold = len(passages) / (time.perf_counter() - started)
+    best = 0.0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for passage in passages:
+            analyzer.tokens(passage)
+        best = max(best, len(passages) / (time.perf_counter() - started))
+    print(
+        f"{len(passages)} passages of {step} words: first pass {cold:,.0f}/s, "
+        f"memo warm {best:,.0f}/s (best of {rounds})"
+    )
+
+
+if __name__ == "__main__":  # python -m index.analyze FILE: the throughput check, not a test
+    import sys
+
+    _throughput(sys.argv[1])

@@ -242,14 +242,17 @@ _LEADER_ROLES = _words(
     "monarch emperor strongman dictator chief"
 )
 _SHORT_PHRASE_WORDS = 4
+_LOOKBACK = 300  # person mentions looked at when resolving a descriptor or pronoun
+_CLAUSE_CHARS = 400  # how far before a quotation its cue may start
 
 
-@dataclass
+@dataclass(eq=False)
 class _Entity:
     tokens: set[str]
     intro: set[str] = field(default_factory=set)
     gender: str | None = None
     person: bool = False
+    last_seen: int = -1
 
 
 @dataclass
@@ -394,7 +397,7 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
 
 
 def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _People) -> bool:
-    clause_start = _clause_start(text, raw.start, sentences)
+    clause_start = max(_clause_start(text, raw.start, sentences), raw.start - _CLAUSE_CHARS)
     clause = text[clause_start : raw.start]
     according = _ACCORDING_BEFORE_RE.search(clause)
     if according is not None:
@@ -420,7 +423,8 @@ def _clause_start(text: str, at: int, sentences: list[tuple[int, int]]) -> int:
 
 
 def _paragraph_end(text: str, at: int) -> int:
-    end = len(text)
+    """End of the paragraph holding ``at``, looking no further than a cue could reach."""
+    end = min(len(text), at + 300)
     for sep in "\n\r\u2028\u2029":
         found = text.find(sep, at, end)
         if found != -1:
@@ -504,20 +508,35 @@ class _People:
     def __init__(self, text: str) -> None:
         self.text = text
         self.mentions: list[_Mention] = []
-        self.entities: list[_Entity] = []
+        self.starts: list[int] = []  # mention starts, for bisect
+        self._by_token: dict[str, list[_Entity]] = {}
         for match in _NAME_RE.finditer(text):
             self._add_mention(match)
         self._infer_genders()
 
     def _entity_for(self, tokens: set[str]) -> _Entity:
-        for mention in reversed(self.mentions):
-            known = mention.entity.tokens
-            if tokens <= known or known <= tokens:
-                known |= tokens
-                return mention.entity
-        entity = _Entity(set(tokens))
-        self.entities.append(entity)
-        return entity
+        """The most recently seen entity this name is part of (or extends), else a new one."""
+        best: _Entity | None = None
+        for token in tokens:
+            for entity in self._by_token.get(token, ()):
+                if (tokens <= entity.tokens or entity.tokens <= tokens) and (
+                    best is None or entity.last_seen > best.last_seen
+                ):
+                    best = entity
+        if best is None:
+            best = _Entity(set(tokens))
+        for token in tokens:
+            entities = self._by_token.setdefault(token, [])
+            if best not in entities:  # identity: entities compare by identity
+                entities.append(best)
+        best.tokens |= tokens
+        return best
+
+    def _append(self, mention: _Mention) -> None:
+        index = bisect.bisect_right(self.starts, mention.start)
+        self.starts.insert(index, mention.start)
+        self.mentions.insert(index, mention)
+        mention.entity.last_seen = max(mention.entity.last_seen, mention.start)
 
     def _add_mention(self, match: re.Match[str]) -> None:
         trimmed = _trim_name(match.group())
@@ -543,8 +562,11 @@ class _People:
             if words_after & _ROLE_WORDS:
                 intro |= words_after
                 entity.person = True
-        preceding = _PRECEDING_ROLE_RE.search(self.text, max(0, match.start() - 60), match.start())
-        if preceding is not None and match.start() + rel == match.start():
+        preceding = None
+        if rel == 0 and _word_before(self.text, match.start()) in _ROLE_WORDS:  # cheap test first
+            window = max(0, match.start() - 60)
+            preceding = _PRECEDING_ROLE_RE.search(self.text, window, match.start())
+        if preceding is not None:
             intro |= _key_tokens(preceding.group("words"))
             entity.person = True
         entity.intro |= intro
@@ -565,10 +587,11 @@ class _People:
             )
             if verb in SPEECH_VERBS and len(printed.split()) > 1:
                 entity.person = True
-        self.mentions.append(_Mention(start, end, printed, entity, subject=subject))
+        self._append(_Mention(start, end, printed, entity, subject=subject))
 
     def _infer_genders(self) -> None:
-        """A person's first he/she/his/her in the sentence after they act, if no one else is named."""
+        """A person's first he/his/she/hers in the sentence after they act, if no one else is
+        named in between."""
         for i, mention in enumerate(self.mentions):
             entity = mention.entity
             if entity.gender is not None or not entity.person or not mention.subject:
@@ -590,18 +613,32 @@ class _People:
 
     def note_speaker(self, start: int, end: int, printed: str) -> None:
         """A quotation's cue names this person: mark it a person and a speaker."""
-        for mention in self.mentions:
-            if mention.start <= start < mention.end or start <= mention.start < end:
+        i = max(0, bisect.bisect_right(self.starts, start) - 1)
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            mention = self.mentions[i]
+            if mention.start <= start < mention.end or start <= mention.start:
                 mention.speaker = True
                 mention.entity.person = True
                 return
+            i += 1
         entity = self._entity_for(_key_tokens(printed))
         entity.person = True
-        index = bisect.bisect_left([m.start for m in self.mentions], start)
-        self.mentions.insert(index, _Mention(start, end, printed, entity, speaker=True))
+        self._append(_Mention(start, end, printed, entity, speaker=True))
+
+    def _people_before(self, at: int) -> list[_Mention]:
+        """Up to the last ``_LOOKBACK`` usable person mentions before ``at``, latest first."""
+        out: list[_Mention] = []
+        i = bisect.bisect_left(self.starts, at) - 1
+        stop = max(-1, i - 4 * _LOOKBACK)  # bounded, however few of the names are people
+        while i > stop and len(out) < _LOOKBACK:
+            mention = self.mentions[i]
+            if mention.end <= at and mention.entity.person and not mention.quoted:
+                out.append(mention)
+            i -= 1
+        return out
 
     def resolve(self, kind: str, words: str, at: int) -> str | None:
-        before = [m for m in self.mentions if m.end <= at and m.entity.person and not m.quoted]
+        before = self._people_before(at)
         if not before:
             return None
         if kind == "desc":
@@ -611,7 +648,7 @@ class _People:
             gender = _gender_of(_key_tokens(words))
         else:
             gender = _gender_of({words.lower()})
-        for mention in reversed(before):
+        for mention in before:
             if not (mention.subject or mention.speaker):
                 continue
             if gender is not None and mention.entity.gender not in (None, gender):
@@ -621,19 +658,24 @@ class _People:
             return mention.printed
         return None
 
-    def _by_description(self, words: str, before: list[_Mention]) -> str | None:
+    def _by_description(self, words: str, latest_first: list[_Mention]) -> str | None:
         described = _key_tokens(words) - {"the", "his", "her", "their"}
         best_score, best = 0, None
-        for mention in before:  # later mentions win ties
+        for mention in latest_first:  # the latest mention wins a tie
             intro = mention.entity.intro
             score = 2 * len((described - _ROLE_WORDS) & intro)
             if described & _ROLE_WORDS & intro:
                 score += 2
             elif described & _LEADER_ROLES and intro & _LEADER_ROLES:
                 score += 1
-            if score and score >= best_score:
+            if score > best_score:
                 best_score, best = score, mention
         return best.printed if best is not None else None
+
+
+def _word_before(text: str, at: int) -> str:
+    words = text[max(0, at - 30) : at].split()
+    return words[-1].lower() if words else ""
 
 
 def _gender_of(words: set[str]) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 
 import Stemmer
@@ -152,6 +153,14 @@ def test_options_and_fingerprint() -> None:
     # equal analyzers compare equal (EngineConfig is a frozen dataclass holding one)
     assert Analyzer() == analyzer and hash(Analyzer()) == hash(analyzer)
     assert Analyzer(stem=False) != analyzer
+
+
+def test_pickles_as_its_options() -> None:
+    for original in (Analyzer(), Analyzer(stem=False, stopwords=False)):
+        original.tokens(SEED_1)  # a warm memo is not carried along
+        copy = pickle.loads(pickle.dumps(original))
+        assert copy == original
+        assert copy.tokens(SEED_2) == original.tokens(SEED_2)
 
 
 def test_threads_share_one_analyzer() -> None:
