@@ -162,10 +162,10 @@ def check_url(url: str | URL) -> URL:
     except (ValueError, TypeError):
         raise FetchRefused(f"'{url}' is not a valid link.") from None
     if parsed.scheme not in ("http", "https"):
-        scheme = parsed.scheme or "no scheme"
-        raise FetchRefused(
-            f"Only http and https links can be fetched; '{_short(url)}' uses {scheme}."
+        uses = (
+            f"uses {parsed.scheme}" if parsed.scheme else "has no scheme (start it with https://)"
         )
+        raise FetchRefused(f"Only http and https links can be fetched; '{_short(url)}' {uses}.")
     if not parsed.raw_host:
         raise FetchRefused(f"'{_short(url)}' has no host name.")
     try:
