@@ -42,7 +42,7 @@ class Weights:
     speech_match: float = 0.8
     speech_other: float = 0.5
     threshold: float = 0.55
-    entity_coverage: float = 0.99
+    entity_coverage: float = 0.5
     topic_coverage: float = 0.5
     context_coverage: float = 0.5
     second_ratio: float = 0.75

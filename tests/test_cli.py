@@ -26,7 +26,7 @@ def run(
         text=True,
         env=env,
         timeout=60,
-        cwd=data.parent,
+        cwd=corpus.parent if corpus.parent.is_dir() else None,
     )
 
 
