@@ -203,6 +203,7 @@ _AFTER_NAME_RE = re.compile(rf"{_APPOSITION}\s+{_ADVERBS}(?P<verb>[a-z]+|{_VERB}
 _APPOSITIVE_ROLE_RE = re.compile(r",\s+(?:the|a|an)\s+(?P<words>[^,.;:“”\"«»\n]{1,120})")
 _PRECEDING_ROLE_RE = re.compile(rf"(?P<words>(?:[\w’'-]+\s+){{0,2}}{_ROLE})\s+$", re.IGNORECASE)
 _WORD_RE = re.compile(r"[^\W_]+")
+_NON_SPACE_RE = re.compile(r"\S+")
 # Subject and possessive pronouns only: "him"/"her" are often someone else ("May thanked him").
 _GENDER_PRONOUN_RE = re.compile(r"\b(he|his|she|hers)\b", re.IGNORECASE)
 
@@ -490,12 +491,19 @@ def _trim_name(name: str) -> tuple[int, str] | None:
 
 
 def _strip_titles(name: str) -> str:
-    words = name.split()
+    return _split_titles(name)[2]
+
+
+def _split_titles(name: str) -> tuple[list[str], int, str]:
+    """(title words, offset of the name proper, the name proper as printed) — the name keeps
+    its own spacing, so it is always a substring of the text."""
+    words = list(_NON_SPACE_RE.finditer(name))
     last_title = -1
     for i, word in enumerate(words[:-1]):
-        if word.lower().rstrip(".") in _TITLES:
+        if word.group().lower().rstrip(".") in _TITLES:
             last_title = i
-    return " ".join(words[last_title + 1 :])
+    offset = words[last_title + 1].start() if words else 0
+    return [w.group() for w in words[: last_title + 1]], offset, name[offset:]
 
 
 def _key_tokens(name: str) -> set[str]:
@@ -543,17 +551,14 @@ class _People:
         if trimmed is None:
             return
         rel, name = trimmed
-        words = name.split()
-        titles = [w.lower().rstrip(".") for w in words[:-1]]
-        last_title = max((i for i, w in enumerate(titles) if w in _TITLES), default=-1)
-        printed = " ".join(words[last_title + 1 :])
+        titles, offset, printed = _split_titles(name)
         if printed.lower() in _CAP_STOP or not _WORD_RE.search(printed):
             return
-        start = match.start() + rel + name.rindex(printed)
+        start = match.start() + rel + offset
         end = start + len(printed)
         entity = self._entity_for(_key_tokens(printed))
-        intro = {w.casefold().rstrip(".") for w in words[: last_title + 1]}
-        if last_title >= 0:
+        intro = {w.casefold().rstrip(".") for w in titles}
+        if titles:
             entity.person = True
         rest = self.text[match.end() : match.end() + 160]
         appositive = _APPOSITIVE_ROLE_RE.match(rest)

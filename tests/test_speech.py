@@ -213,6 +213,11 @@ def test_unbalanced_quotes_end_at_the_paragraph() -> None:
     assert quoted("” only a closer, “") == []
 
 
+def test_speaker_is_printed_as_in_the_text_even_with_odd_spaces() -> None:
+    text = "President\u00a0Xi\u00a0Jinping arrived. “Hi there,” he said."
+    assert quoted(text)[0][1] == "Xi\u00a0Jinping"
+
+
 def test_russian_guillemets() -> None:
     text = "Лукашенко заявил: «Мы готовы». «Китай — наш друг», — сказал Лукашенко."
     assert quoted(text) == [
@@ -260,6 +265,12 @@ _FRAGMENTS = [
     "President",
     "Gordon Brown",
     "a spokesman",
+    "Mrs.",
+    "\u00a0",
+    "Chinese\u00a0President Xi\u00a0Jinping",
+    "«",
+    "— сказал",
+    "Лукашенко",
 ]
 _TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=120
