@@ -152,11 +152,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         _check_dirs(settings)
         return await run_command(command, settings, guilds=getattr(args, "guild", None))
-    if command == "feeds":
-        from bot.feeds import feeds_command
-
+    if command == "feeds" and args.feeds_command != "poll":
         _check_dirs(settings, need_corpus=False)
-        return await feeds_command(args, settings)
+        return await _feeds(args, settings)
     _check_dirs(settings)
     service = NewsService(settings)
     try:
@@ -171,6 +169,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             "add": _add,
             "remove": _remove,
             "eval": _eval,
+            "feeds": _feeds_poll,
         }[command]
         return await handler(service, args)
     finally:
@@ -310,6 +309,44 @@ async def _eval(service: NewsService, args: argparse.Namespace) -> int:
     else:
         for key, value in result.items():
             print(f"{key:>22}: {value}")
+    return 0
+
+
+async def _feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feeds import fetch_config
+    from index.feeds import FeedRegistry, add_feed
+
+    registry = FeedRegistry(settings.data_dir)
+    if args.feeds_command == "add":
+        info = await add_feed(registry, args.url, fetch_config(settings))
+        print(f"registered {info.url}" + (f" ({info.title})" if info.title else ""))
+    elif args.feeds_command == "remove":
+        info = await asyncio.to_thread(registry.remove, args.url)
+        print(f"removed {info.url}")
+    else:
+        feeds = await asyncio.to_thread(registry.list)
+        if not feeds:
+            print("No feeds registered. Add one with: newsbot feeds add URL")
+        for info in feeds:
+            polled = info.last_polled_at or "never"
+            print(f"{info.url}  {info.title or ''}  (last polled: {polled})")
+    return 0
+
+
+async def _feeds_poll(service: NewsService, args: argparse.Namespace) -> int:
+    """Poll every feed once, store new articles, then reindex once."""
+    from bot.feeds import FeedPoller
+
+    poller = FeedPoller.from_settings(service.settings, service.ingest)
+    report = await poller.poll_now()
+    if report.added or report.updated:
+        print(render_report(await service.reindex()))
+    print(
+        f"{report.polled} feeds polled: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{report.unchanged + report.duplicates} already known, {len(report.failed)} failed."
+    )
+    for problem in (*report.failed, *report.item_errors):
+        print(f"  {problem.path}: {problem.reason}")
     return 0
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from bot.settings import Settings
 from index import corpus as corpus_io
 from index.engine import Engine, reindex_data_dir
-from index.errors import BadInput, NotFound
+from index.errors import BadInput, IngestRefused, NotFound
+from index.fetch import FetchConfig, fetch_article
 from index.models import (
     AddResult,
     Answer,
@@ -46,6 +47,7 @@ class NewsService:
         self._listener_tasks: set[asyncio.Future[None]] = set()
         self._write_lock = asyncio.Lock()
         self.last_report: ReindexReport | None = None
+        self._fetch_config: FetchConfig | None = None
         self.stats: dict[str, float] = {"questions": 0, "no_answer": 0, "reindex_failures": 0}
 
     # ---- lifecycle
@@ -220,6 +222,57 @@ class NewsService:
             article_id: corpus_io.KnownArticle(content_hash, source_path)
             for article_id, (content_hash, source_path) in self._engine.content_hashes().items()
         }
+
+    # ---- the web
+    @property
+    def fetch_config(self) -> FetchConfig:
+        if self._fetch_config is None:
+            from bot.feeds import fetch_config
+
+            self._fetch_config = fetch_config(self.settings)
+        return self._fetch_config
+
+    async def add_url(self, url: str) -> AddResult:
+        """Fetch an article page (SSRF-safe), store it in the corpus, and index it."""
+        article = await fetch_article(url.strip(), self.fetch_config)
+        article, status = await self.store_article(article)
+        return (await self._finish_add([(article, status)]))[0]
+
+    async def store_article(self, article: Article) -> tuple[Article, str]:
+        """Store a fetched article in the corpus without reindexing (feeds batch the reindex)."""
+        async with self._write_lock:
+            return await asyncio.to_thread(self._store_article, article)
+
+    def _store_article(self, article: Article) -> tuple[Article, str]:
+        known = self._known_articles()
+        owner = next((i for i, k in known.items() if k.content_hash == article.content_hash), None)
+        if owner == article.id:
+            return article, "unchanged"
+        if owner is not None:
+            raise IngestRefused(f"That article is already indexed as ‘{owner}’.")
+        entry = known.get(article.id)
+        if entry is not None and self.engine.article(article.id).url != article.url:
+            # Two sites can end their URLs alike; a different page never overwrites another.
+            suffix = hashlib.sha256((article.url or "").encode()).hexdigest()[:6]
+            article = article.model_copy(update={"id": f"{article.id[:70]}-{suffix}"})
+            entry = known.get(article.id)
+        old = target = None
+        if entry is not None and entry.source_path:
+            if not entry.source_path.endswith((".md", ".txt", ".html")):
+                raise IngestRefused(
+                    f"‘{article.id}’ lives in {entry.source_path} with other articles; "
+                    "remove it first, then add the URL again."
+                )
+            old = self.settings.corpus_dir / entry.source_path
+            target = old.with_suffix(".md")  # stored articles are Markdown with front matter
+        path = corpus_io.write_article(self.settings.corpus_dir, article, path=target)
+        if old is not None and old != path:
+            old.unlink(missing_ok=True)
+        return article, "updated" if entry is not None else "added"
+
+    async def ingest(self, article: Article) -> str:
+        """The feed poller's hook: store one article, say what happened."""
+        return (await self.store_article(article))[1]
 
     async def remove(self, article_id: str) -> ReindexReport:
         summary = next((a for a in self.engine.articles() if a.id == article_id), None)
