@@ -52,15 +52,20 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 # Inner joiners: hyphen-minus, hyphen, non-breaking hyphen, en dash (used for "Belarus–China").
 _HYPHENS = "\\-\u2010\u2011\u2013"
 # Apostrophes as typed in the wild: straight, right single quote, modifier letter, left quote,
 # backtick, prime.
 _APOSTROPHES = "'\u2019\u02bc\u2018`\u2032"
-# Combining marks that may follow a letter inside a word (decomposed accents).
-_MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# Invisible characters that belong inside a word: soft hyphen (&shy; in scraped HTML) and the
+# zero-width (non-)joiners. Dropped during normalisation.
+_INVISIBLE = "\u00ad\u200c\u200d"
+# Combining marks that may follow a letter inside a word (decomposed accents), and the above.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f" + _INVISIBLE
+)
 
 _WORD_CHAR = r"[^\W_]"
 # A dotted initialism (U.S., p.m., e.g.) first; otherwise a word: letters/digits/marks joined by
@@ -74,7 +79,9 @@ _HYPHEN_SPLIT_RE = re.compile(f"[{_HYPHENS}]")
 _SUBWORD_RE = re.compile(r"[^\W_]+(?:[.,][^\W_]+)*")
 _INITIALISM_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-_APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(_APOSTROPHES, "'"))
+_APOSTROPHE_TABLE = str.maketrans(
+    {**dict.fromkeys(_APOSTROPHES, "'"), **dict.fromkeys(_INVISIBLE, None)}
+)
 
 # Latin letters that Unicode does not decompose into base + mark.
 _LATIN_SPECIALS = str.maketrans(

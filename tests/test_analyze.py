@@ -74,6 +74,12 @@ def test_case_width_and_compatibility_forms() -> None:
     assert analyzer.tokens("CHINA") == analyzer.tokens("China") == ["china"]
     assert analyzer.tokens("ＣＨＩＮＡ") == ["china"]  # full-width letters
     assert analyzer.tokens("ﬁnance") == analyzer.tokens("finance")  # ligature
+    # a soft hyphen from scraped HTML does not split the word
+    assert analyzer.tokens("Lukas\u00adhenko") == ["lukashenko"]
+    assert analyzer.token_spans("Lukas\u00adhenko said") == [
+        ("lukashenko", 0, 11),
+        ("said", 12, 16),
+    ]
 
 
 def test_numbers_are_kept_whole() -> None:
