@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # Label values come from callers; anything unexpected is folded into "other" so a caller (or an
 # attacker choosing URLs) can never grow the number of time series without bound.
-_LABEL_VALUE = re.compile(r"^[A-Za-z0-9_.:{}/\- ]{1,64}$")
+_LABEL_VALUE = re.compile(r"^[A-Za-z0-9_.:{}/\-]{1,64}$")
 _MAX_COMMAND_NAMES = 64
 
 ASK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -117,13 +117,6 @@ class Metrics:
             buckets=ASK_BUCKETS,
             registry=self.registry,
         )
-        self.reindex_seconds = Histogram(
-            "newsbot_reindex_seconds",
-            "Duration of reindexes started through an adapter, by outcome.",
-            ["outcome"],
-            buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
-            registry=self.registry,
-        )
         self.discord_commands = Counter(
             "newsbot_discord_commands",
             "Discord commands invoked, by command name.",
@@ -155,9 +148,6 @@ class Metrics:
 
     def observe_ask(self, seconds: float, *, via: str) -> None:
         self.ask_seconds.labels(via=_safe_label(via)).observe(seconds)
-
-    def observe_reindex(self, seconds: float, *, ok: bool) -> None:
-        self.reindex_seconds.labels(outcome="ok" if ok else "failed").observe(seconds)
 
     def record_command(self, name: str) -> None:
         name = _safe_label(name.strip().lower() or "other")
