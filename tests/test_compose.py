@@ -112,6 +112,7 @@ def test_compose_runs_the_bot_service_with_newsbot_run() -> None:
     service = bot_service()
     assert as_argv(service["command"]) == ["newsbot", "run"]
     assert service["restart"] == "unless-stopped"
+    assert service["init"] is True  # so `docker compose stop` reaches newsbot at once
     env_file = service["env_file"]
     paths = (
         [env_file]
