@@ -1,0 +1,155 @@
+"""The one async service: reindex joins, answers during a reindex, add/remove, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.service import NewsService
+from bot.settings import Settings
+from index.errors import BadInput, IngestRefused, NotFound
+from index.models import Progress
+from tests.conftest import HEADLINE, HEADLINE_QUOTE
+
+
+def make_settings(corpus_dir: Path, data_dir: Path, **extra: object) -> Settings:
+    return Settings(corpus_dir=corpus_dir, data_dir=data_dir, _env_file=None, **extra)
+
+
+@pytest.fixture
+async def service(corpus_dir: Path, data_dir: Path):
+    svc = NewsService(make_settings(corpus_dir, data_dir))
+    await svc.start()
+    yield svc
+    await svc.close()
+
+
+async def test_start_builds_an_index_when_there_is_none(service: NewsService) -> None:
+    assert service.ready
+    answer = await service.ask(HEADLINE)
+    assert HEADLINE_QUOTE in answer.quotes[0].text
+
+
+async def test_concurrent_reindex_calls_join_one_build(
+    service: NewsService, corpus_dir: Path
+) -> None:
+    (corpus_dir / "x.md").write_text("---\ntitle: X\n---\n\nSomething happened in Minsk today.")
+    events: list[Progress] = []
+    first = asyncio.create_task(service.reindex(on_progress=events.append))
+    await asyncio.sleep(0)
+    assert service.reindexing
+    second = asyncio.create_task(service.reindex())
+    a, b = await asyncio.gather(first, second)
+    assert a is b  # the second call joined the first build
+    assert a.added == ("x",)
+    assert {e.phase for e in events} >= {"reading corpus", "indexing", "done"}
+
+
+async def test_questions_are_answered_from_the_old_index_during_a_reindex(
+    service: NewsService, corpus_dir: Path
+) -> None:
+    for i in range(150):
+        (corpus_dir / f"bulk-{i}.md").write_text(
+            f"---\ntitle: Bulk {i}\n---\n\n" + "Officials in Gomel discussed tractors. " * 80
+        )
+    reindex = asyncio.create_task(service.reindex())
+    answered = 0
+    while not reindex.done():
+        answer = await service.ask(HEADLINE)
+        assert HEADLINE_QUOTE in answer.quotes[0].text
+        answered += 1
+    report = await reindex
+    assert len(report.added) == 150 and answered >= 1
+
+
+async def test_add_file_then_remove(service: NewsService, corpus_dir: Path) -> None:
+    data = b"---\ntitle: Grodno Bridge Opens\n---\n\nA new bridge opened in Grodno on Friday, officials said."
+    [result] = await service.add_file("grodno.md", data)
+    assert result.status == "added" and (corpus_dir / "grodno.md").exists()
+    answer = await service.ask("Where did a new bridge open?")
+    assert answer.answered and "Grodno" in answer.quotes[0].text
+    [again] = await service.add_file("grodno.md", data)
+    assert again.status == "unchanged"
+    with pytest.raises(IngestRefused, match="duplicate"):
+        await service.add_file("copy.md", data)
+    await service.remove(result.article.id)
+    assert not (corpus_dir / "grodno.md").exists()
+    answer = await service.ask("Where did a new bridge open?")
+    assert all(q.source.article_id != result.article.id for q in answer.quotes)
+    with pytest.raises(NotFound):
+        await service.remove(result.article.id)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.md", b"", "empty"),
+        ("bin.txt", b"\x00\x01\x02binary", "binary"),
+        ("latin.txt", "Caf\xe9 news\n\nSome text".encode("latin-1"), "UTF-8"),
+        ("notes.pdf", b"%PDF-1.4", "unsupported"),
+    ],
+)
+async def test_bad_uploads_are_refused_and_nothing_is_lost(
+    service: NewsService, corpus_dir: Path, name: str, data: bytes, reason: str
+) -> None:
+    before = sorted(p.name for p in corpus_dir.iterdir())
+    with pytest.raises((IngestRefused, BadInput), match=reason):
+        await service.add_file(name, data)
+    assert sorted(p.name for p in corpus_dir.iterdir()) == before
+    assert (await service.ask(HEADLINE)).answered
+
+
+async def test_huge_upload_refused_before_parsing(corpus_dir: Path, data_dir: Path) -> None:
+    svc = NewsService(make_settings(corpus_dir, data_dir, max_upload_bytes=1000))
+    await svc.start()
+    with pytest.raises(BadInput, match="limit"):
+        await svc.add_file("big.txt", b"Title\n\n" + b"word " * 1000)
+    await svc.close()
+
+
+async def test_add_url_from_a_local_page(corpus_dir: Path, data_dir: Path) -> None:
+    page = """<html><head><title>Minsk Metro Extends Line</title>
+    <meta property="og:title" content="Minsk Metro Extends Line">
+    <meta name="author" content="Olga Petrova"></head><body><article>
+    <h1>Minsk Metro Extends Line</h1>
+    <p>The Minsk metro opened three new stations on its third line on Friday, the city said.</p>
+    <p>The extension cost 120 million dollars and took four years to build, officials said.</p>
+    <p>Passengers welcomed the new stations, which serve the southern districts of the city.</p>
+    </article></body></html>"""
+
+    async def handler(_request: web.Request) -> web.Response:
+        return web.Response(text=page, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/news/minsk-metro", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    svc = NewsService(make_settings(corpus_dir, data_dir, fetch_allow_hosts=["127.0.0.1"]))
+    await svc.start()
+    try:
+        result = await svc.add_url(f"http://127.0.0.1:{port}/news/minsk-metro")
+        assert result.status == "added"
+        answer = await svc.ask("How many new stations did the Minsk metro open?")
+        assert answer.answered and "three new stations" in answer.quotes[0].text
+        assert answer.quotes[0].source.url.endswith("/news/minsk-metro")
+    finally:
+        await svc.close()
+        await runner.cleanup()
+
+
+async def test_add_url_refuses_loopback_without_allow_list(service: NewsService) -> None:
+    with pytest.raises(IngestRefused):
+        await service.add_url("http://127.0.0.1:9/")
+
+
+async def test_empty_and_huge_questions(service: NewsService) -> None:
+    with pytest.raises(BadInput, match="empty"):
+        await service.ask("   ")
+    with pytest.raises(BadInput, match="limit"):
+        await service.ask("why " * 50_000)
