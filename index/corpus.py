@@ -259,7 +259,7 @@ def _tags(meta: Mapping[str, Any]) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str):
-        items: list[object] = value.split(",")
+        items: list[object] = list(value.split(","))
     elif isinstance(value, list | tuple) and all(isinstance(i, _SCALARS) for i in value):
         items = list(value)
     else:
@@ -322,7 +322,7 @@ def _parse_markdown(text: str, stem: str, source_path: str | None) -> Article:
             front, body = _FRONT_MATTER.split(text)
         except ValueError:
             raise _Unreadable("broken front matter: no closing '---' line") from None
-        meta = _load_front_matter(front)
+        meta = _load_front_matter(front, first_line=text.count("\n", 0, text.find(front)) + 1)
         body = body.strip()
     raw_title = meta.get("title")
     if raw_title is None or raw_title == "":
@@ -341,13 +341,14 @@ def _parse_markdown(text: str, stem: str, source_path: str | None) -> Article:
     )
 
 
-def _load_front_matter(front: str) -> dict[str, Any]:
+def _load_front_matter(front: str, first_line: int) -> dict[str, Any]:
     try:
         loaded = _FRONT_MATTER.load(front)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
-        where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""
-        raise _Unreadable(f"broken front matter: {err.problem or err.context}{where}") from None
+        where = f" (line {first_line + mark.line}, column {mark.column + 1})" if mark else ""
+        what = err.problem or err.context or str(err).strip().splitlines()[0]
+        raise _Unreadable(f"broken front matter: {what}{where}") from None
     except Exception as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise _Unreadable(f"broken front matter: {_one_line(first)[:200]}") from None
@@ -368,9 +369,9 @@ _PHOTO_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
-    r"(?:our\s+)?latest\s+(?:articles|news|stories)|read\s+more|related(?:\s+(?:articles|stories))?"
-    r"|share\s+this(?:\s+(?:article|story|post))?|you\s+may\s+also\s+like|advertisement"
-    r"(?:\s*[:.…»›>→-]+)?",
+    r"(?:(?:our\s+)?latest\s+(?:articles|news|stories)|read\s+more"
+    r"|related(?:\s+(?:articles|stories))?|share\s+this(?:\s+(?:article|story|post))?"
+    r"|you\s+may\s+also\s+like|advertisement)(?:\s*[:.…»›>→-]+)?",
     re.IGNORECASE,
 )
 _NAME_PARTICLES = frozenset(
@@ -864,7 +865,7 @@ def _check_round_trip(markdown: str, article: Article) -> None:
     """Refuse to store a file that would not read back as the same article (an over-long title,
     an empty text, a language code the reader rejects)."""
     try:
-        back = _parse_markdown(markdown, article.id, None)
+        back = _parse_markdown(_decode(markdown.encode("utf-8")), article.id, None)
     except _Unreadable as err:
         raise BadInput(f"'{article.id}' cannot be stored: {err.reason}") from None
     fields = ("id", "title", "author", "publisher", "url", "published", "language", "tags")

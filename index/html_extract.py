@@ -61,17 +61,24 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
         include_links=False,
         date_extraction_params=date_params,
     )
-    title = _clean_line(getattr(document, "title", None))
-    text = _paragraphs(getattr(document, "text", None) or "", title)
+
+    def field(name: str) -> object:  # a Document, or a dict from older trafilatura versions
+        if isinstance(document, dict):
+            return document.get(name)
+        return getattr(document, name, None)
+
+    title = _clean_line(field("title"))
+    raw_text = field("text")
+    text = _paragraphs(raw_text if isinstance(raw_text, str) else "", title)
     if not _looks_like_prose(text):
         raise IngestRefused(f"no article text found in {where}")
     return ExtractedPage(
         title=title,
         text=text,
-        author=_clean_line(document.author),
-        publisher=_clean_line(document.sitename),
-        published=_iso_date(document.date),
-        url=_clean_line(document.url) or url,
+        author=_clean_line(field("author")),
+        publisher=_clean_line(field("sitename")),
+        published=_iso_date(field("date")),
+        url=_clean_line(field("url")) or url,
         language=language,
     )
 
