@@ -52,7 +52,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 # Inner joiners: hyphen-minus, hyphen, non-breaking hyphen, en dash (used for "Belarus–China").
 _HYPHENS = "\\-\u2010\u2011\u2013"
@@ -284,7 +284,7 @@ class Analyzer:
             word = chunk.lower()
             if self._stopwords and word in _ENGLISH_STOPWORDS:
                 return ""
-            return f"{self._stemmers()[0].stemWord(word) if self._stem else word} "
+            return f"{self._stem_term(word)} "
         memo = self._word_memo
         return "".join(f"{term} " for word in _TOKEN_RE.findall(chunk) for term, _, _ in memo[word])
 
@@ -329,12 +329,47 @@ class Analyzer:
     def _stem_term(self, word: str) -> str:
         if not self._stem:
             return word
+        word = _DEMONYMS.get(word, word)
         english, russian = self._stemmers()
         if _CYRILLIC_RE.search(word):
             return russian.stemWord(word)
         if word.isascii() or _LATIN_LETTER_RE.search(word):
             return english.stemWord(word)
         return word
+
+
+# News writes "Chinese officials" and "China’s initiative" about the same thing, and Snowball
+# stems the adjective and the country apart. With stemming on, a country's adjective is indexed
+# as the country (a small, closed list: the countries and blocs news about this region names).
+_DEMONYMS = {
+    "chinese": "china",
+    "belarusian": "belarus",
+    "belarussian": "belarus",
+    "russian": "russia",
+    "ukrainian": "ukraine",
+    "polish": "poland",
+    "lithuanian": "lithuania",
+    "latvian": "latvia",
+    "estonian": "estonia",
+    "american": "america",
+    "british": "britain",
+    "french": "france",
+    "german": "germany",
+    "italian": "italy",
+    "spanish": "spain",
+    "japanese": "japan",
+    "korean": "korea",
+    "indian": "india",
+    "iranian": "iran",
+    "turkish": "turkey",
+    "kazakh": "kazakhstan",
+    "european": "europe",
+    "soviet": "ussr",
+    "китайский": "китай",
+    "белорусский": "беларусь",
+    "российский": "россия",
+    "украинский": "украина",
+}
 
 
 def _rebuild(stem: bool, stopwords: bool) -> Analyzer:
