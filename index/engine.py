@@ -16,7 +16,7 @@ from pathlib import Path
 
 from index import store as st
 from index.analyze import Analyzer
-from index.answer import AnswerContext, answer_question
+from index.answer import DEFAULT_WEIGHTS, AnswerContext, Weights, answer_question
 from index.backends import Backend, open_backend
 from index.corpus import read_corpus
 from index.errors import BadInput, NotFound
@@ -45,6 +45,8 @@ class EngineConfig:
     engine: str = "tantivy"
     chunking: ChunkConfig = field(default_factory=ChunkConfig)
     analyzer: Analyzer = field(default_factory=Analyzer)
+    # Scoring only: not part of the manifest, since changing it needs no rebuild.
+    weights: Weights = DEFAULT_WEIGHTS
 
     def manifest_keys(self) -> dict[str, object]:
         return {
@@ -142,6 +144,7 @@ class Engine:
             backend=self._backend,
             store=self._store,
             article=self.article,
+            weights=self.config.weights,
         )
 
     def ask(self, question: str, k: int = 3) -> Answer:
