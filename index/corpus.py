@@ -14,6 +14,11 @@ trailing whitespace on lines and the edges are normalised; everything else stays
 
 Nothing is dropped silently: a file (or ``.jsonl`` line) that cannot be read becomes a ``Problem``
 with its path and a reason a person can act on, and every other article is still read.
+
+Command line: ``python -m index.corpus check DIR`` lists what a corpus folder yields, and
+``python -m index.corpus convert SRC... --out DIR [--tag T]... [--language L]`` rewrites article
+files as Markdown with front matter. The bundled seeds were made with
+``python -m index.corpus convert ../shared/seeds/*.txt --out corpus/ --tag belarus --tag china``.
 """
 
 from __future__ import annotations
@@ -544,6 +549,8 @@ def read_corpus(corpus_dir: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
     """Every article under ``corpus_dir`` (recursively, in sorted order) and every problem."""
     root = Path(corpus_dir)
     if not root.is_dir():
+        if root.exists():
+            raise BadInput(f"Corpus directory '{root}' is a file, not a folder. Pass --corpus.")
         raise BadInput(f"Corpus directory '{root}' does not exist. Create it or pass --corpus.")
     collector = _Collector()
     for path, rel in _walk(root, collector):
@@ -1012,7 +1019,9 @@ def _check(corpus_dir: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m index.corpus", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m index.corpus", description="Check a corpus folder or convert article files."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     convert = commands.add_parser("convert", help="convert article files to Markdown")
     convert.add_argument("sources", nargs="+", type=Path)

@@ -7,7 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from index.corpus import normalise_text
 from index.errors import IngestRefused
 from index.html_extract import extract_html
 
@@ -107,3 +110,38 @@ def test_refusal_names_the_url() -> None:
         IngestRefused, match=re.escape("no article text found in https://courier.example/world")
     ):
         extract_html(page("section-front.html"), url="https://courier.example/world")
+
+
+html_pieces = st.sampled_from(
+    [
+        "<html lang='en'>",
+        "<body>",
+        "<article>",
+        "<p>",
+        "</p>",
+        "<title>",
+        "</title>",
+        "<h1>",
+        "<script>",
+        "<!--",
+        "<meta property='og:title' content='x'>",
+        "&amp;",
+        "&#0;",
+        "<br>",
+        " The minister said the talks went well. ",
+        "\x00",
+        "\ufeff",
+    ]
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(html_pieces, st.text(max_size=30)), max_size=40).map("".join))
+def test_any_markup_gives_a_page_or_a_refusal(html: str) -> None:
+    try:
+        got = extract_html(html)
+    except IngestRefused as err:
+        assert str(err).startswith("no article text found")
+    else:
+        assert got.text.strip()
+        assert got.text == normalise_text(got.text)  # already in the corpus's canonical form
