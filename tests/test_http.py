@@ -452,6 +452,8 @@ async def test_metrics_count_questions_index_size_commands_and_requests(
     )
     assert "newsbot_reindex_failures_total 0.0" in lines
     assert "newsbot_ready 1.0" in lines
+    assert service.last_report is not None  # start() built the index in this process
+    assert f"newsbot_reindex_last_duration_seconds {service.last_report.seconds}" in lines
 
 
 def test_metric_labels_stay_bounded() -> None:
@@ -567,3 +569,99 @@ def test_token_bucket_refills_and_forgets_old_clients() -> None:
     for key in "bcdefg":
         limiter.acquire(key)
     assert len(limiter) == 3
+
+
+# ---- adding by URL (served from 127.0.0.1; loopback is only reachable with the allow-list)
+ARTICLE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Northport Library Reopens After Flood Repairs</title>
+<meta name="author" content="Jonas Weller">
+<meta property="og:site_name" content="Northport Courier">
+<meta property="article:published_time" content="2024-05-02">
+</head><body>
+<nav><a href="/">Home</a> | <a href="/news">News</a></nav>
+<article>
+<h1>Northport Library Reopens After Flood Repairs</h1>
+<p>The Northport public library reopened on Thursday, eight months after a spring flood damaged its
+ground floor and destroyed more than twelve thousand books.</p>
+<p>"We rebuilt the children's room first, because that is where the town comes together," said
+head librarian Agnes Holm at the reopening ceremony, which drew several hundred residents.</p>
+<p>The repairs cost 2.4 million euros, most of it covered by a regional recovery fund. The library
+has also moved its archive of local newspapers to the second floor to protect it from future
+floods.</p>
+<p>Opening hours are unchanged: the library is open from nine in the morning until seven in the
+evening on weekdays, and until two in the afternoon on Saturdays.</p>
+</article>
+<footer>Copyright Northport Courier</footer>
+</body></html>
+"""
+
+EMPTY_PAGE = (
+    "<!doctype html><html><head><title>Menu</title></head><body><nav>Home</nav></body></html>"
+)
+
+
+@contextlib.asynccontextmanager
+async def news_site() -> AsyncIterator[str]:
+    """A local web server with one article page and one page without an article."""
+    from aiohttp import web
+
+    async def article(request: web.Request) -> web.Response:
+        return web.Response(text=ARTICLE_PAGE, content_type="text/html")
+
+    async def empty(request: web.Request) -> web.Response:
+        return web.Response(text=EMPTY_PAGE, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/news/library.html", article)
+    app.router.add_get("/menu.html", empty)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+def json_url(url: str) -> dict[str, Any]:
+    return {"json": {"url": url}, "headers": AUTH}
+
+
+async def test_add_url_from_an_allowed_local_site(corpus_dir: Path, data_dir: Path) -> None:
+    settings = make_settings(corpus_dir, data_dir, fetch_allow_hosts=["127.0.0.1"])
+    service = NewsService(settings)
+    await service.start()
+    try:
+        async with news_site() as site, serving(service, settings) as api:
+            before = corpus_snapshot(corpus_dir)
+            status, body, _ = await api.request(
+                "POST", "/api/articles", **json_url(f"{site}/menu.html")
+            )
+            assert status == 422 and body["error"]
+            assert corpus_snapshot(corpus_dir) == before
+
+            status, results, _ = await api.request(
+                "POST", "/api/articles", **json_url(f"{site}/news/library.html")
+            )
+            assert status == 200, results
+            assert [r["status"] for r in results] == ["added"]
+            assert results[0]["article"]["title"] == "Northport Library Reopens After Flood Repairs"
+
+            status, answer, _ = await api.get(
+                "/api/ask", params={"q": "What did Agnes Holm say about the children's room?"}
+            )
+            assert status == 200 and answer["answered"]
+            assert "rebuilt the children's room first" in answer["quotes"][0]["text"]
+    finally:
+        await service.close()
+
+
+async def test_add_url_refuses_loopback_without_the_allow_list(api: Api, corpus_dir: Path) -> None:
+    before = corpus_snapshot(corpus_dir)
+    async with news_site() as site:
+        for url in (f"{site}/news/library.html", "http://localhost:9/", "ftp://example.com/a"):
+            status, body, _ = await api.request("POST", "/api/articles", **json_url(url))
+            assert status == 422 and set(body) == {"error"}, (url, body)
+    assert corpus_snapshot(corpus_dir) == before
