@@ -82,6 +82,16 @@ class Probe(commands.Bot):
             except discord.HTTPException as error:
                 self.errors.append(error)
 
+        @tree.command(description="Defer, give up: delete the placeholder, tell only the user")
+        async def broken(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(thinking=True)
+            await interaction.delete_original_response()
+            await interaction.followup.send("that failed", ephemeral=True)
+
+        @tree.command(description="Open a form")
+        async def feedback(interaction: discord.Interaction) -> None:
+            await interaction.response.send_modal(FeedbackModal())
+
         @tree.command(description="Admins only")
         @app_commands.default_permissions(manage_guild=True)
         async def reindex(interaction: discord.Interaction) -> None:
@@ -119,6 +129,13 @@ class CountView(discord.ui.View):
     async def count(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         self.clicked.append(interaction.user.id)
         await interaction.response.edit_message(content=f"pressed {len(self.clicked)}", view=self)
+
+
+class FeedbackModal(discord.ui.Modal, title="Feedback"):
+    text: discord.ui.TextInput[Any] = discord.ui.TextInput(label="Your feedback", custom_id="text")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"thanks for: {self.text.value}", ephemeral=True)
 
 
 @pytest.fixture
@@ -368,3 +385,74 @@ def test_message_text_reads_embeds() -> None:
         {"content": "Answer", "embeds": [{"title": "T", "fields": [{"name": "N", "value": "V"}]}]}
     )
     assert text == "Answer\nT\nN\nV"
+
+
+async def test_deleted_placeholder_then_ephemeral_followup(fake: FakeDiscord, bot: Probe) -> None:
+    handle = await fake.slash("broken")
+    message = await handle.final()
+    assert message["content"] == "that failed" and message["flags"] & 64
+    assert [e.kind for e in handle.events] == ["callback", "delete_original", "followup"]
+    assert handle.original is None
+    assert [m["content"] for m in fake.messages_in(fake.channel_id)] == ["that failed"]
+
+
+async def test_modal_round_trip(fake: FakeDiscord, bot: Probe) -> None:
+    opened = await fake.slash("feedback")
+    modal = await opened.final()
+    assert modal["title"] == "Feedback"
+    submitted = await fake.submit_modal(opened, {"text": "more sources please"})
+    assert (await submitted.final())["content"] == "thanks for: more sources please"
+
+
+async def test_slash_in_a_dm(fake: FakeDiscord, bot: Probe) -> None:
+    await fake.wait_commands_synced(guild_id=fake.guild_id)
+    # The Probe synced only guild copies, which DMs cannot see.
+    with pytest.raises(FakeDiscordError, match="not registered"):
+        await fake.slash("ask", {"question": "q"}, dm=True)
+    await bot.tree.sync()
+    handle = await fake.slash("ask", {"question": "q"}, dm=True, user=fake.admin)
+    message = await handle.final()
+    assert message["content"] == "q x1 (int)" and "guild_id" not in message
+    assert int(message["channel_id"]) == fake.dm_channel_id(fake.admin)
+
+
+async def test_injected_failure_reaches_the_bot(fake: FakeDiscord, bot: Probe) -> None:
+    fake.fail_next(
+        "POST /channels/{channel_id}/messages",
+        status=403,
+        code=50013,
+        message="Missing Permissions",
+    )
+    channel = bot.get_channel(fake.channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    with pytest.raises(discord.Forbidden):
+        await channel.send("first")
+    sent = await channel.send("second")
+    assert fake.message(sent.id)["content"] == "second"
+
+
+async def test_auto_sharded_bot_finds_the_gateway_itself(fake: FakeDiscord) -> None:
+    bot = commands.AutoShardedBot(
+        command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05
+    )
+    old = discord.http.Route.BASE
+    discord.http.Route.BASE = fake.api_base  # REST only: the gateway comes from /gateway/bot
+    try:
+        task = asyncio.create_task(bot.start(fake.token))
+        session = await fake.wait_ready()
+        assert session.shard == (0, 1)
+        await asyncio.wait_for(bot.wait_until_ready(), 3)
+        assert bot.get_guild(fake.guild_id) is not None
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 3)
+        discord.http.Route.BASE = old
+
+
+async def test_privileged_intent_not_granted(fake: FakeDiscord) -> None:
+    fake.gateway.allowed_intents = 0
+    intents = discord.Intents.default()
+    intents.message_content = True
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        async with running(Probe(fake, intents), fake):
+            pass
