@@ -57,7 +57,7 @@ async def running(
             await client.close()
             if not task.done():
                 await asyncio.wait_for(task, timeout)
-            elif (
-                not task.cancelled() and task.exception() is not None and sys.exc_info()[1] is None
-            ):
-                raise task.exception()  # the client died while the test was running
+            elif not task.cancelled() and sys.exc_info()[1] is None:
+                died = task.exception()
+                if died is not None:
+                    raise died  # the client died while the test was running

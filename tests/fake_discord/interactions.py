@@ -340,7 +340,7 @@ class OptionBuilder:
                 f"channel type {channel.type} not allowed for {option['name']!r}"
             )
         payload = channel.to_payload()
-        resolved = {
+        resolved: dict[str, Any] = {
             k: payload[k] for k in ("id", "name", "type", "parent_id", "guild_id") if k in payload
         }
         if "thread_metadata" in payload:

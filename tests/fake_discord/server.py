@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aiohttp import hdrs, web
+from aiohttp import BodyPartReader, hdrs, web
 
 from . import gateway as gw
 from . import permissions as perms
@@ -836,18 +836,19 @@ class FakeDiscord:
         if content_type.startswith("multipart/"):
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader):
+                    continue  # discord.py never nests multipart bodies
                 if part.name == "payload_json":
-                    record.json = _parse_json(await part.text())  # type: ignore[union-attr]
-                else:
-                    data = bytes(await part.read(decode=False))  # type: ignore[union-attr]
-                    record.files.append(
-                        RecordedFile(
-                            field=part.name or "",
-                            filename=part.filename or "",  # type: ignore[union-attr]
-                            content_type=part.headers.get(hdrs.CONTENT_TYPE),
-                            data=data,
-                        )
+                    record.json = _parse_json(await part.text())
+                    continue
+                record.files.append(
+                    RecordedFile(
+                        field=part.name or "",
+                        filename=part.filename or "",
+                        content_type=part.headers.get(hdrs.CONTENT_TYPE),
+                        data=bytes(await part.read(decode=False)),
                     )
+                )
         else:
             text = await request.text()
             if text:
