@@ -138,25 +138,32 @@ class NewsTree(app_commands.CommandTree):
 
 class NewsBot(commands.Bot):
     def __init__(
-        self, settings: Settings, service: NewsService, *, sync_dev_guilds: bool = True
+        self,
+        settings: Settings,
+        service: NewsService,
+        *,
+        sync_dev_guilds: bool = True,
+        **client_options: Any,
     ) -> None:
-        owners: dict[str, Any] = (
-            {"owner_ids": set(settings.owner_ids)} if settings.owner_ids else {}
-        )
+        """``client_options`` go to discord.py (tests pass ``guild_ready_timeout``)."""
+        options: dict[str, Any] = {"max_messages": 200, **client_options}
+        if settings.owner_ids:  # otherwise discord.py asks Discord who owns the application
+            options["owner_ids"] = set(settings.owner_ids)
         super().__init__(
             command_prefix=settings.command_prefix,
             intents=intents(),
             tree_cls=NewsTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
-            max_messages=200,
-            **owners,  # without owner ids, discord.py asks Discord who owns the application
+            **options,
         )
         self.settings = settings
         self.service = service
         self.api_base = api_base(settings)
         self.cooldowns = Cooldowns(settings.ask_cooldown_seconds, settings.channel_cooldown_seconds)
         self.defer_after = DEFER_AFTER_SECONDS
+        self.login_timeout = LOGIN_TIMEOUT_SECONDS
+        self.ready_timeout = READY_TIMEOUT_SECONDS
         self._sync_dev_guilds = sync_dev_guilds
         self._claimed = False
         self._pending: set[asyncio.Future[Any]] = set()
@@ -192,7 +199,7 @@ class NewsBot(commands.Bot):
             self._claimed = True
         where = shown_url(self.api_base)
         try:
-            await asyncio.wait_for(self._login(token), LOGIN_TIMEOUT_SECONDS)
+            await asyncio.wait_for(self._login(token), self.login_timeout)
         except discord.LoginFailure:
             raise DiscordStartupError(
                 f"Discord ({where}) rejected DISCORD_TOKEN. Reset the token in the developer "
@@ -200,7 +207,7 @@ class NewsBot(commands.Bot):
             ) from None
         except TimeoutError:
             raise DiscordStartupError(
-                f"The Discord API at {where} did not answer within {LOGIN_TIMEOUT_SECONDS:.0f} s."
+                f"The Discord API at {where} did not answer within {self.login_timeout:g} s."
             ) from None
         except (OSError, aiohttp.ClientError) as err:
             raise DiscordStartupError(
@@ -234,7 +241,7 @@ class NewsBot(commands.Bot):
             try:
                 done, _ = await asyncio.wait(
                     {connection, ready},
-                    timeout=READY_TIMEOUT_SECONDS,
+                    timeout=self.ready_timeout,
                     return_when=asyncio.FIRST_COMPLETED,
                 )
                 if ready not in done:
@@ -243,7 +250,7 @@ class NewsBot(commands.Bot):
                     raise DiscordStartupError(
                         f"No READY from the Discord gateway at "
                         f"{shown_url(str(DiscordWebSocket.DEFAULT_GATEWAY))} within "
-                        f"{READY_TIMEOUT_SECONDS:.0f} s."
+                        f"{self.ready_timeout:g} s."
                     )
                 if ready_event is not None:
                     ready_event.set()
