@@ -71,24 +71,43 @@ def strip_content(message: dict[str, Any]) -> dict[str, Any]:
     return stripped
 
 
+def _zstd_block_encoder() -> Callable[[bytes], bytes] | None:
+    """One zstd stream flushed per frame, from whichever zstd module discord.py also found."""
+    try:
+        import zstandard
+    except ImportError:
+        pass
+    else:
+        stream = zstandard.ZstdCompressor().compressobj()
+        flush = zstandard.COMPRESSOBJ_FLUSH_BLOCK
+        return lambda data: stream.compress(data) + stream.flush(flush)
+    try:
+        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
+    except ImportError:
+        return None
+    compressor = zstd.ZstdCompressor()
+    mode = zstd.ZstdCompressor.FLUSH_BLOCK
+    return lambda data: compressor.compress(data, mode=mode)
+
+
 class _Compressor:
     def __init__(self, kind: str | None) -> None:
         self.kind = kind
-        self._zlib = zlib.compressobj() if kind == "zlib-stream" else None
-        self._zstd: Any = None
-        if kind == "zstd-stream":
-            import zstandard  # only asked for when discord.py itself found zstandard
+        self._encode: Callable[[bytes], bytes] | None = None
+        if kind == "zlib-stream":
+            stream = zlib.compressobj()
+            self._encode = lambda data: stream.compress(data) + stream.flush(zlib.Z_SYNC_FLUSH)
+        elif kind == "zstd-stream":
+            self._encode = _zstd_block_encoder()
 
-            self._zstd = zstandard.ZstdCompressor().compressobj()
-            self._flush_block = zstandard.COMPRESSOBJ_FLUSH_BLOCK
+    @property
+    def available(self) -> bool:
+        return self.kind is None or self._encode is not None
 
     def encode(self, text: str) -> bytes | str:
-        data = text.encode()
-        if self._zlib is not None:
-            return self._zlib.compress(data) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
-        if self._zstd is not None:
-            return self._zstd.compress(data) + self._zstd.flush(self._flush_block)
-        return text
+        if self._encode is None:
+            return text
+        return self._encode(text.encode())
 
 
 @dataclass
@@ -259,6 +278,8 @@ class Gateway:
                 await connection.close(4002, "Only encoding=json is supported by the fake.")
             elif compress not in (None, "zlib-stream", "zstd-stream"):
                 await connection.close(4002, f"Unsupported compression {compress!r}.")
+            elif not connection.compressor.available:
+                await connection.close(4002, f"No module for {compress!r} in this environment.")
             else:
                 await connection.serve()
         finally:
