@@ -74,6 +74,11 @@ def api_base(settings: Settings) -> str:
         raise DiscordStartupError(
             "NEWSBOT_DISCORD_API_BASE must be an http(s) URL such as " + DISCORD_API_BASE
         )
+    if url.user is not None or url.password is not None:
+        # The bot token is the credential; aiohttp refuses a second one in the URL.
+        raise DiscordStartupError(
+            "NEWSBOT_DISCORD_API_BASE must not contain user:password@; the bot token is sent."
+        )
     return raw
 
 
@@ -307,10 +312,19 @@ def create_bot(settings: Settings, service: NewsService, **options: Any) -> News
 
 
 async def run_discord(
-    settings: Settings, service: NewsService, *, ready_event: asyncio.Event | None = None
+    settings: Settings,
+    service: NewsService,
+    *,
+    ready_event: asyncio.Event | None = None,
+    **client_options: Any,
 ) -> None:
-    """Run the bot until cancelled (Ctrl-C / SIGTERM in the caller) or the gateway gives up."""
-    bot = create_bot(settings, service)
+    """Run the bot until cancelled (Ctrl-C / SIGTERM in the caller) or the gateway gives up.
+
+    Cancelling it closes the gateway and waits for feedback being written; the caller closes
+    the service afterwards (which finishes a running reindex). ``client_options`` go to
+    discord.py (tests shorten ``guild_ready_timeout``).
+    """
+    bot = create_bot(settings, service, **client_options)
     await bot.serve(bot_token(settings), ready_event=ready_event)
 
 
