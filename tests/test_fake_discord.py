@@ -97,6 +97,9 @@ class Probe(commands.Bot):
         async def reindex(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("reindexed")
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py sleeps 5 s before every IDENTIFY but the first; the fake needs no pause."""
+
     async def setup_hook(self) -> None:
         guild = discord.Object(self.fake.guild_id)
         self.tree.copy_global_to(guild=guild)
@@ -366,6 +369,21 @@ async def test_reconnect_resumes_the_session(fake: FakeDiscord, bot: Probe) -> N
     assert bot.messages[-1].content.endswith("after resume")
 
 
+async def test_invalidated_session_identifies_again(fake: FakeDiscord, bot: Probe) -> None:
+    first = fake.sessions[0]
+    await fake.invalidate_session()
+    await fake._wait_until(
+        lambda: fake.sessions[-1] if fake.sessions[-1] is not first else None,
+        3,
+        "a second IDENTIFY",
+    )
+    await fake.wait_ready()
+    assert first.connection is None and not first.resumable
+    await fake.send_message("still there?", mentions=[fake.bot_user])
+    await wait_event(bot.message_seen)
+    assert bot.messages[-1].content.endswith("still there?")
+
+
 async def test_close_is_clean(fake: FakeDiscord) -> None:
     probe = Probe(fake)
     async with running(probe, fake):
@@ -431,6 +449,12 @@ async def test_injected_failure_reaches_the_bot(fake: FakeDiscord, bot: Probe) -
         await channel.send("first")
     sent = await channel.send("second")
     assert fake.message(sent.id)["content"] == "second"
+    # A 429 is retried by discord.py itself after retry_after.
+    fake.fail_next("POST /channels/{channel_id}/messages", status=429, retry_after=0.05)
+    start = fake.mark()
+    third = await channel.send("third")
+    assert fake.message(third.id)["content"] == "third"
+    assert [r.status for r in fake.requests[start:]] == [429, 200]
 
 
 async def test_auto_sharded_bot_finds_the_gateway_itself(fake: FakeDiscord) -> None:

@@ -16,12 +16,26 @@ class DiscordAPIError(Exception):
         self.code = code
         self.message = message
         self.errors = errors
+        self.retry_after: float | None = None
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"message": self.message, "code": self.code}
         if self.errors:
             body["errors"] = self.errors
+        if self.retry_after is not None:
+            body.update(retry_after=self.retry_after, **{"global": False})
         return body
+
+    def headers(self) -> dict[str, str]:
+        if self.retry_after is None:
+            return {}
+        # discord.py only honours a 429 that came through Discord's proxy (a Via header).
+        return {
+            "Via": "1.1 google",
+            "Retry-After": f"{self.retry_after:.3f}",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": f"{self.retry_after:.3f}",
+        }
 
 
 def unknown(kind: str, code: int) -> DiscordAPIError:

@@ -52,6 +52,7 @@ class _Failure:
     code: int
     message: str
     remaining: int
+    retry_after: float | None
 
 
 def message_text(message: dict[str, Any]) -> str:
@@ -399,19 +400,28 @@ class FakeDiscord:
         code: int = 0,
         message: str = "Internal Server Error",
         times: int = 1,
+        retry_after: float = 0.05,
     ) -> None:
         """Make the next ``times`` requests to ``route`` (a key from ``route_keys()``, e.g.
-        ``"POST /channels/{channel_id}/messages"``) fail. discord.py retries 500/502/504 up
-        to 5 times with 1, 3, 5… s sleeps, so prefer 4xx codes or ``times=5`` with care."""
+        ``"POST /channels/{channel_id}/messages"``) fail with ``status``/``code``.
+
+        ``status=429`` is a proper rate limit (``retry_after`` seconds, ``Via`` header): discord.py
+        sleeps and retries by itself. discord.py also retries 500/502/504, sleeping 1, 3, 5… s,
+        so prefer 4xx codes."""
         if route not in self.route_keys():
             raise FakeDiscordError(f"unknown route key {route!r}; see fake.route_keys()")
-        self._failures.append(_Failure(route, status, code, message, times))
+        if status == 429 and message == "Internal Server Error":
+            message = "You are being rate limited."
+        wait = retry_after if status == 429 else None
+        self._failures.append(_Failure(route, status, code, message, times, wait))
 
     def _injected_failure(self, route_key: str) -> DiscordAPIError | None:
         for failure in self._failures:
             if failure.route == route_key and failure.remaining > 0:
                 failure.remaining -= 1
-                return DiscordAPIError(failure.status, failure.code, failure.message)
+                error = DiscordAPIError(failure.status, failure.code, failure.message)
+                error.retry_after = failure.retry_after
+                return error
         return None
 
     # --- gateway controls
@@ -819,15 +829,16 @@ class FakeDiscord:
             headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
         )
         self.requests.append(record)
+        extra_headers: dict[str, str] = {}
         try:
             await self._read_body(request, record)
             status, body = await self._route(request, record, api is not None)
         except DiscordAPIError as error:
-            status, body = error.status, error.body()
+            status, body, extra_headers = error.status, error.body(), error.headers()
         record.status, record.response = status, body
         log.debug("fake discord: %s", record.summary())
         self._notify()
-        return self._respond(status, body, record)
+        return self._respond(status, body, record, extra_headers)
 
     async def _read_body(self, request: web.Request, record: RecordedRequest) -> None:
         if not request.body_exists:
@@ -875,7 +886,9 @@ class FakeDiscord:
             return result.status, result.body
         return 200, result
 
-    def _respond(self, status: int, body: Any, record: RecordedRequest) -> web.Response:
+    def _respond(
+        self, status: int, body: Any, record: RecordedRequest, extra_headers: dict[str, str]
+    ) -> web.Response:
         bucket = hashlib.sha1((record.route or record.path).encode()).hexdigest()[:16]
         headers = {
             # Generous limits so discord.py never sleeps on a bucket.
@@ -885,6 +898,7 @@ class FakeDiscord:
             "X-RateLimit-Reset": f"{time.time() + 1:.3f}",
             "X-RateLimit-Reset-After": "1.000",
             "X-RateLimit-Scope": "user",
+            **extra_headers,
         }
         if status == 204 or body is None:
             return web.Response(status=204 if status < 300 else status, headers=headers)
