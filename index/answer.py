@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -24,6 +26,7 @@ from index.analyze import Analyzer
 from index.backends import Backend
 from index.models import Answer, Article, Quote, Source
 from index.passages import passage_id
+from index.segment import sentence_spans
 from index.speech import SPEECH_VERBS, Quotation, find_quotations
 from index.store import PassageStore, StoredPassage
 
@@ -34,6 +37,7 @@ class Weights:
 
     retrieve: int = 12
     sentence_terms: float = 1.0
+    window_terms: float = 0.0
     context_terms: float = 0.6
     passage: float = 0.5
     proximity: float = 0.25
@@ -45,7 +49,10 @@ class Weights:
     entity_coverage: float = 0.5
     topic_coverage: float = 0.5
     context_coverage: float = 0.5
+    key_terms: int = 2
+    key_coverage: float = 0.0
     second_ratio: float = 0.75
+    lean_back: bool = True
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -66,26 +73,78 @@ _AUX = {"did", "does", "do", "has", "have", "had", "was", "is", "were", "are", "
 _WH = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how"}
 _WHEN_NOUNS = {"year", "years", "date", "day", "month", "time", "decade", "century", "period"}
 _WHERE_NOUNS = {"city", "country", "place", "state", "region", "town", "location", "capital"}
-_COUNT_WORDS = {"many", "much"}
-_SPEECH_QUESTION_VERBS = SPEECH_VERBS | {
-    "say",
-    "tell",
-    "describe",
-    "describes",
-    "described",
-    "call",
-    "called",
-    "think",
-    "thought",
-    "believe",
-    "promise",
-    "promised",
-    "warn",
-    "claim",
-    "mean",
-    "reply",
-    "respond",
-    "responded",
+_COUNT_WORDS = {
+    "many",
+    "much",
+    "long",
+    "old",
+    "far",
+    "tall",
+    "large",
+    "big",
+    "high",
+    "fast",
+    "often",
+    "heavy",
+    "deep",
+    "wide",
+}
+_COUNT_NOUNS = {
+    "percentage",
+    "percent",
+    "number",
+    "amount",
+    "population",
+    "size",
+    "length",
+    "height",
+    "age",
+    "temperature",
+    "distance",
+    "cost",
+    "price",
+    "speed",
+    "weight",
+    "area",
+    "rate",
+}
+# "What is X called?" and "How is X described?" ask for a name or a description, not for words
+# someone said: those verbs count as speech only with a person as their subject.
+_SPEECH_QUESTION_VERBS = SPEECH_VERBS | {"say", "tell", "promise", "promised", "warn", "reply"}
+_NAMING_VERBS = {"call", "called", "describe", "described", "mean", "meant", "know", "known"}
+_PERSON_NOUNS = {
+    "leader",
+    "president",
+    "minister",
+    "chancellor",
+    "premier",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "officials",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "head",
+    "mayor",
+    "governor",
+    "senator",
+    "ambassador",
+    "secretary",
+    "king",
+    "queen",
+    "pope",
+    "he",
+    "she",
+    "they",
+    "ceo",
+    "director",
+    "analyst",
+    "analysts",
+    "expert",
+    "experts",
+    "critics",
 }
 
 
@@ -119,6 +178,9 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
             speaker_words = [
                 w for w in words[:speech_at] if w[:1].isupper() and w.casefold() not in _WH
             ]
+        # Only a person speaks: a name, or a word like "leader" or "minister".
+        if not any(w[:1].isupper() or w.casefold() in _PERSON_NOUNS for w in speaker_words):
+            speech, speaker_words = False, []
     names = [w for i, w in enumerate(words) if i > 0 and w[:1].isupper() and lower[i] not in _WH]
     if words and words[0][:1].isupper() and lower[0] not in _WH | _AUX:
         names.insert(0, words[0])
@@ -127,7 +189,11 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
         return tuple(dict.fromkeys(t for w in ws for t in analyzer.query_tokens(w)))
 
     speaker = analysed(speaker_words)
-    speech_tokens = set(analysed([w for w in words if w.casefold() in _SPEECH_QUESTION_VERBS]))
+    speech_tokens = (
+        set(analysed([w for w in words if w.casefold() in _SPEECH_QUESTION_VERBS]))
+        if speech
+        else set()
+    )
     topic = tuple(t for t in dict.fromkeys(tokens) if t not in speaker and t not in speech_tokens)
     return Question(
         text=text,
@@ -158,8 +224,19 @@ def _question_kind(lower: Sequence[str]) -> str:
                 return "when"
             if nxt in _WHERE_NOUNS:
                 return "where"
+            if nxt in _COUNT_NOUNS or (
+                nxt in {"is", "was", "are", "were"} and _after(lower, i + 2) in _COUNT_NOUNS
+            ):
+                return "count"
             return "what"
     return "other"
+
+
+def _after(lower: Sequence[str], i: int) -> str:
+    """The word at ``i``, skipping one article ("the", "a")."""
+    if i < len(lower) and lower[i] in {"the", "a", "an"}:
+        i += 1
+    return lower[i] if i < len(lower) else ""
 
 
 # ---- what a sentence holds
@@ -176,7 +253,6 @@ _NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 _NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+")
-_WHERE_RE = re.compile(r"\b(?:in|at|from|near|to|into)\s+(?:the\s+)?[A-Z][\w-]+")
 
 
 def _has_answer_type(
@@ -187,9 +263,9 @@ def _has_answer_type(
         return bool(_WHEN_RE.search(sentence))
     if kind == "count":
         return bool(_NUMBER_RE.search(sentence))
-    if kind in {"who", "where"}:
-        pattern = _NAME_RE if kind == "who" else _WHERE_RE
-        for match in pattern.finditer(sentence):
+    if kind == "who":
+        # (No check for "where": on the quality benchmark, place detection hurt more than helped.)
+        for match in _NAME_RE.finditer(sentence):
             tokens = analyzer.query_tokens(match.group(0))
             if tokens and not set(tokens) <= question_tokens:
                 return True
@@ -203,6 +279,25 @@ def _quotations(content_hash: str, text: str) -> tuple[Quotation, ...]:
     return tuple(find_quotations(text))
 
 
+@lru_cache(maxsize=1024)
+def _article_sentences(content_hash: str, text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text))
+
+
+# A sentence that opens like this leans on the one before it ("These include the AKS test"):
+# it is scored with that sentence's words too, and quoted together with it.
+_LEANS_BACK = frozenset(
+    {"these", "this", "those", "it", "its", "they", "their", "them", "he", "his", "him"}
+    | {"she", "her", "such", "both", "either", "neither", "latter", "former"}
+)
+_FIRST_WORD = re.compile(r"[“\"'‘(]*([^\W_]+)")
+
+
+def _leans_back(sentence: str) -> bool:
+    match = _FIRST_WORD.match(sentence)
+    return bool(match) and match.group(1).casefold() in _LEANS_BACK and match.group(1)[0].isupper()
+
+
 @dataclass
 class _Candidate:
     article: Article
@@ -213,6 +308,7 @@ class _Candidate:
     score: float = 0.0
     speaker: str | None = None
     quotation: Quotation | None = None
+    lean_start: int | None = None  # start of the sentence it leans on, if any
 
 
 def _idf(backend: Backend, tokens: Sequence[str]) -> dict[str, float]:
@@ -267,6 +363,8 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
     stored = ctx.store.passages_by_pid([pid for pid, _ in hits])
     top_score = hits[0][1] or 1.0
     idf = _idf(ctx.backend, question.tokens)
+    by_rarity = sorted(set(question.tokens), key=lambda t: -idf[t])
+    key_terms = by_rarity[: max(1, min(weights.key_terms, len(by_rarity) // 3))]
     q_terms = set(question.tokens)
 
     candidates: dict[tuple[str, int], _Candidate] = {}
@@ -283,11 +381,36 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
                 candidates[key] = _Candidate(article, sp, score / top_score, start, end)
             context_terms.setdefault(key, set()).update(p_tokens)
 
+    # Every candidate sentence's terms, and its neighbours' (the sentence before often names
+    # who or what the sentence is about).
+    spans_of = {
+        key: analyzer.token_spans(c.article.text[c.start : c.end], c.article.language)
+        for key, c in candidates.items()
+    }
+    terms_of = {key: {t for t, _, _ in spans} for key, spans in spans_of.items()}
+    for key, cand in candidates.items():
+        if weights.lean_back and _leans_back(cand.article.text[cand.start : cand.end]):
+            spans = _article_sentences(cand.article.content_hash, cand.article.text)
+            i = bisect.bisect_left(spans, (cand.start, cand.end))
+            if 0 < i < len(spans) and spans[i][0] == cand.start:
+                p_start, p_end = spans[i - 1]
+                previous = cand.article.text[p_start:p_end]
+                terms_of[key] = terms_of[key] | set(
+                    analyzer.tokens(previous, cand.article.language)
+                )
+                cand.lean_start = p_start
+    ordered = sorted(candidates)
+    neighbours: dict[tuple[str, int], set[str]] = {key: set() for key in ordered}
+    for before, after in itertools.pairwise(ordered):
+        if before[0] == after[0]:
+            neighbours[before] |= terms_of[after]
+            neighbours[after] |= terms_of[before]
+
     scored: list[_Candidate] = []
     for key, cand in candidates.items():
         sentence = cand.article.text[cand.start : cand.end]
-        spans = analyzer.token_spans(sentence, cand.article.language)
-        s_terms = {t for t, _, _ in spans}
+        spans = spans_of[key]
+        s_terms = terms_of[key]
         ctx_terms = context_terms[key] | s_terms
         # Names in the question must all be around the quote (sentence + its passages).
         if _coverage(question.entities, ctx_terms, idf) < weights.entity_coverage:
@@ -295,8 +418,13 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
         context_cov = _coverage(question.tokens, ctx_terms, idf)
         if context_cov < weights.context_coverage:
             continue  # too little of the question is even near this sentence
+        # The question's most specific words (its rarest) must be near the quote: "How much does
+        # an iPhone 15 cost?" is not answered by a sentence about costs without the iPhone.
+        if _coverage(key_terms, ctx_terms, idf) < weights.key_coverage:
+            continue
         score = (
             weights.sentence_terms * _coverage(question.tokens, s_terms, idf)
+            + weights.window_terms * _coverage(question.tokens, s_terms | neighbours[key], idf)
             + weights.context_terms * context_cov
             + weights.passage * cand.passage_score
             + weights.proximity * _proximity([(t, i) for i, (t, _, _) in enumerate(spans)], q_terms)
@@ -368,8 +496,11 @@ def _choose(
                 break
         if not merged:
             chosen.append(cand)
-    # A quotation spanning several sentences is quoted whole.
+    # A quotation spanning several sentences is quoted whole; a sentence that leans on the one
+    # before it is quoted with it.
     for cand in chosen:
+        if cand.lean_start is not None:
+            cand.start = min(cand.start, cand.lean_start)
         if cand.quotation is not None:
             q = cand.quotation
             for s, e in _sentences_covering(cand, q.start, q.end):
@@ -378,9 +509,8 @@ def _choose(
 
 
 def _sentences_covering(cand: _Candidate, start: int, end: int) -> list[tuple[int, int]]:
-    from index.segment import sentence_spans
-
-    return [(s, e) for s, e in sentence_spans(cand.article.text) if s < end and start < e]
+    spans = _article_sentences(cand.article.content_hash, cand.article.text)
+    return [(s, e) for s, e in spans if s < end and start < e]
 
 
 def _quote(cand: _Candidate) -> Quote:
