@@ -702,6 +702,8 @@ class FakeDiscord:
         *,
         message: dict[str, Any] | None = None,
     ) -> InteractionHandle:
+        if channel.guild_id and user.id not in self.world.members:
+            raise FakeDiscordError(f"{user.username} is not a member of the guild")
         bot_permissions = (
             self.world.permissions_in(self.bot_user.id, channel)
             if channel.guild_id
