@@ -32,39 +32,42 @@ async def run_command(command: str, settings: Settings, *, guilds: list[int] | N
 
     _stop_on_sigterm()
     service = NewsService(settings)
-    await service.start()
     poller = _feed_poller(settings, service)
+    http = None
     try:
+        if command in {"serve", "run"}:
+            # Listen before the index loads: /healthz answers and /readyz says "loading".
+            from bot.http.app import HttpServer
+
+            bot = _discord_bot(settings, service) if command == "run" else None
+            http = HttpServer(service, settings, readiness=bot.is_ready if bot else None)
+            await http.start()
+        await service.start()
         poller.start()
         if command == "serve":
-            from bot.http.app import run_http
-
-            await run_http(service, settings)
+            await asyncio.Event().wait()  # until cancelled
         elif command == "discord":
             from bot.discord.client import run_discord
 
             await run_discord(settings, service)
         else:
-            await _run_both(settings, service)
+            from bot.discord.client import bot_token
+
+            await bot.serve(bot_token(settings))
     except asyncio.CancelledError:
         log.info("shutting down")
     finally:
         await poller.stop()
+        if http is not None:
+            await http.stop()
         await service.close()
     return 0
 
 
-async def _run_both(settings: Settings, service: NewsService) -> None:
-    from bot.discord.client import bot_token, create_bot
-    from bot.http.app import HttpServer
+def _discord_bot(settings: Settings, service: NewsService):  # type: ignore[no-untyped-def]
+    from bot.discord.client import create_bot
 
-    bot = create_bot(settings, service)
-    http = HttpServer(service, settings, readiness=bot.is_ready)
-    await http.start()
-    try:
-        await bot.serve(bot_token(settings))
-    finally:
-        await http.stop()
+    return create_bot(settings, service)
 
 
 def _feed_poller(settings: Settings, service: NewsService) -> FeedPoller:

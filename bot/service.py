@@ -75,7 +75,8 @@ class NewsService:
 
     @property
     def ready(self) -> bool:
-        return self._engine is not None
+        """An index is loaded that questions can be answered from (not an empty placeholder)."""
+        return self._engine is not None and not self._engine.needs_build
 
     @property
     def reindexing(self) -> bool:

@@ -71,7 +71,7 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("discord_token", mode="before")
+    @field_validator("discord_token", "api_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
