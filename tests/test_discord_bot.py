@@ -27,7 +27,7 @@ from bot.discord.client import NewsBot, create_bot
 from bot.discord.cooldown import Cooldowns
 from bot.service import NewsService, hash_user
 from bot.settings import Settings
-from index.models import Answer, Quote, SearchHit, Source
+from index.models import Answer, Quote, ReindexReport, SearchHit, Source
 from tests.articles import EXTRA
 from tests.conftest import HEADLINE, HEADLINE_QUOTE, HEADLINE_TITLE, copy_corpus
 from tests.fake_discord import FakeDiscord, message_text
@@ -49,13 +49,22 @@ class SeamService(NewsService):
         self.ask_delay = 0.0
         self.canned: dict[str, Answer] = {}
         self.search_error: Exception | None = None
+        self.ask_error: Exception | None = None
+        self.reindex_gate = asyncio.Event()  # cleared: a started reindex waits (to be joined)
+        self.reindex_gate.set()
 
     async def ask(self, question: str, k: int | None = None) -> Answer:
         if self.ask_delay:
             await asyncio.to_thread(time.sleep, self.ask_delay)  # a slow engine, off the loop
+        if self.ask_error is not None:
+            raise self.ask_error
         if question in self.canned:
             return self.canned[question]
         return await super().ask(question, k)
+
+    async def _run_reindex(self) -> ReindexReport:
+        await self.reindex_gate.wait()
+        return await super()._run_reindex()
 
     async def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         if self.search_error is not None:
@@ -424,6 +433,28 @@ async def test_reindex_by_admin_edits_progress_then_summary(h: Harness) -> None:
     assert "articles" in summary and "passages" in summary and "unchanged" in summary
 
 
+async def test_second_reindex_joins_the_running_one(h: Harness) -> None:
+    fake = h.fake
+
+    def summary(event: Any) -> bool:
+        return event.kind == "edit_original" and "Reindex finished" in message_text(event.body)
+
+    h.service.reindex_gate.clear()
+    try:
+        first = await fake.slash("reindex", {}, user=fake.admin)
+        await first.wait_for(lambda e: e.kind == "edit_original")
+        assert h.service.reindexing
+        second = await fake.slash("reindex", {}, user=fake.owner)
+        joined = await second.wait_for(lambda e: e.kind == "edit_original")
+        assert "already running" in (joined.body.get("content") or "")
+    finally:
+        h.service.reindex_gate.set()
+    one = message_text((await first.wait_for(summary, timeout=20)).body)
+    two = message_text((await second.wait_for(summary, timeout=20)).body)
+    assert "joined a reindex" in two and "joined" not in one
+    assert one.splitlines()[0] == two.splitlines()[0]  # the same run, the same time taken
+
+
 async def test_reindex_refused_for_a_member(h: Harness) -> None:
     before = h.service.last_report
     handle = await h.fake.slash("reindex", {}, user=h.fake.member, enforce_permissions=False)
@@ -494,6 +525,22 @@ async def test_unexpected_error_is_logged_and_the_user_gets_no_details(
     assert "hunter2" not in text and "Traceback" not in text and "RuntimeError" not in text
     logged = [r for r in caplog.records if r.exc_info]
     assert logged and "hunter2" in str(logged[-1].exc_info[1])
+
+
+async def test_unexpected_error_in_a_mention_gets_the_same_short_reply(h: Harness) -> None:
+    h.service.ask_error = KeyError("internal-state-7")
+    try:
+        asked = await h.fake.send_message(HEADLINE, mentions=[h.fake.bot_user])
+        reply = await h.fake.wait_for_message(after=asked)
+    finally:
+        h.service.ask_error = None
+    text = text_of(reply)
+    assert "Something went wrong" in text and "internal-state-7" not in text
+    assert reply["message_reference"]["message_id"] == asked["id"]
+    # A failed question opens no thread.
+    assert not [
+        r for r in h.fake.requests if r.route.endswith("/threads") and asked["id"] in r.path
+    ]
 
 
 async def test_token_never_reaches_discord_messages(h: Harness) -> None:

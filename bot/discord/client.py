@@ -151,6 +151,8 @@ class NewsBot(commands.Bot):
         **client_options: Any,
     ) -> None:
         """``client_options`` go to discord.py (tests pass ``guild_ready_timeout``)."""
+        # The bot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         options: dict[str, Any] = {"max_messages": 200, **client_options}
         if settings.owner_ids:  # otherwise discord.py asks Discord who owns the application
             options["owner_ids"] = set(settings.owner_ids)
