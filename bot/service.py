@@ -76,7 +76,16 @@ class NewsService:
     @property
     def ready(self) -> bool:
         """An index is loaded that questions can be answered from (not an empty placeholder)."""
-        return self._engine is not None and not self._engine.needs_build
+        return self.not_ready_reason is None
+
+    @property
+    def not_ready_reason(self) -> str | None:
+        """Why questions cannot be answered yet, or None when they can."""
+        if self._engine is None:
+            return "the index is not loaded yet"
+        if self._engine.needs_build:
+            return "the index is being built"
+        return None
 
     @property
     def reindexing(self) -> bool:

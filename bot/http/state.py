@@ -59,13 +59,7 @@ class ApiState:
 
 
 def index_not_ready_reason(service: Any) -> str | None:
-    if not service.ready:
-        return "the index is not loaded yet"
-    # The service opens an empty engine before its first build; that is not an index to answer from.
-    engine = getattr(service, "engine", None)
-    if getattr(engine, "needs_build", False):
-        return "the index is being built"
-    return None
+    return service.not_ready_reason
 
 
 STATE = web.AppKey("newsbot_api_state", ApiState)
