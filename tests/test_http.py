@@ -471,6 +471,7 @@ class FailingService:
     """Ready, and fails in the ways a real service might."""
 
     ready = True
+    not_ready_reason = None
     reindexing = False
 
     def __init__(self, error: Exception) -> None:
