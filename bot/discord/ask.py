@@ -6,7 +6,7 @@ import contextlib
 import logging
 import re
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # Threads the bot opened for answers, remembered so follow-ups need no mention even when the
 # thread is not in discord.py's cache; the oldest are forgotten first.
 _REMEMBERED_THREADS = 5000
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day; one of the durations Discord allows
 QUESTION_MAX = 1000
 
 
@@ -96,7 +96,7 @@ class AskCog(commands.Cog):
         answer = await self.service.ask(question)
         reply = render.answer_text(answer)
         view = self._feedback(answer)
-        extra = {"view": view} if view is not None else {}
+        extra: dict[str, Any] = {"view": view} if view is not None else {}
         thread = None
         if start_thread and not isinstance(message.channel, discord.Thread):
             thread = await self._open_thread(message, question)
