@@ -186,3 +186,8 @@ def test_cooldown_per_user_then_per_channel() -> None:
     cooldowns.hit(2, 10)
     now[0] += 4.0
     cooldowns.hit(1, 12)
+
+
+def test_brackets_in_a_linked_title_are_escaped_once() -> None:
+    line = render.linked_title("A [b] title [x](y)", "https://e.org/a", in_embed=True)
+    assert line == "**[A \\[b\\] title \\[x\\](y)](https://e.org/a)**"

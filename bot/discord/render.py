@@ -69,6 +69,7 @@ class Reply:
 
 # ---- text helpers
 _NUMBERED_LIST = re.compile(r"^(\s*\d+)\.(?=\s)", re.MULTILINE)
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
 
 
@@ -129,7 +130,8 @@ def safe_url(url: str | None) -> str | None:
 
 
 def linked_title(title: str, url: str | None, *, in_embed: bool, limit: int = 200) -> str:
-    shown = escape(clip(title, limit)).replace("[", "\\[").replace("]", "\\]")
+    # Brackets would end the link text early; escape those escape_markdown left alone.
+    shown = _BRACKET.sub(r"\\\g<0>", escape(clip(title, limit)))
     link = safe_url(url)
     if link is None:
         return f"**{shown}**"
