@@ -249,6 +249,7 @@ async def test_mention_opens_a_thread_and_follow_ups_need_no_mention(h: Harness)
     thread_id = int(first["channel_id"])
     assert thread_id == int(asked["id"])  # a thread started on the question itself
     assert HEADLINE_QUOTE in text_of(first) and HEADLINE_TITLE in text_of(first)
+    assert fake.channel_id in [int(c) for c in fake.typing]  # "newsbot is typing…" meanwhile
     created = [r for r in fake.requests if r.route.endswith("/threads")]
     assert created and created[-1].json["name"] == HEADLINE
 
