@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -37,7 +36,6 @@ class Weights:
 
     retrieve: int = 12
     sentence_terms: float = 1.0
-    window_terms: float = 0.0
     context_terms: float = 0.6
     passage: float = 0.5
     proximity: float = 0.25
@@ -45,13 +43,11 @@ class Weights:
     missing_type: float = 0.15
     speech_match: float = 0.8
     speech_other: float = 0.5
-    threshold: float = 0.55
-    entity_coverage: float = 0.5
+    threshold: float = 1.2
+    entity_coverage: float = 0.0
     topic_coverage: float = 0.5
-    context_coverage: float = 0.5
-    key_terms: int = 2
-    key_coverage: float = 0.0
-    second_ratio: float = 0.75
+    context_coverage: float = 0.45
+    second_ratio: float = 0.3
     lean_back: bool = True
 
 
@@ -363,8 +359,6 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
     stored = ctx.store.passages_by_pid([pid for pid, _ in hits])
     top_score = hits[0][1] or 1.0
     idf = _idf(ctx.backend, question.tokens)
-    by_rarity = sorted(set(question.tokens), key=lambda t: -idf[t])
-    key_terms = by_rarity[: max(1, min(weights.key_terms, len(by_rarity) // 3))]
     q_terms = set(question.tokens)
 
     candidates: dict[tuple[str, int], _Candidate] = {}
@@ -381,8 +375,7 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
                 candidates[key] = _Candidate(article, sp, score / top_score, start, end)
             context_terms.setdefault(key, set()).update(p_tokens)
 
-    # Every candidate sentence's terms, and its neighbours' (the sentence before often names
-    # who or what the sentence is about).
+    # Every candidate sentence's terms.
     spans_of = {
         key: analyzer.token_spans(c.article.text[c.start : c.end], c.article.language)
         for key, c in candidates.items()
@@ -399,12 +392,6 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
                     analyzer.tokens(previous, cand.article.language)
                 )
                 cand.lean_start = p_start
-    ordered = sorted(candidates)
-    neighbours: dict[tuple[str, int], set[str]] = {key: set() for key in ordered}
-    for before, after in itertools.pairwise(ordered):
-        if before[0] == after[0]:
-            neighbours[before] |= terms_of[after]
-            neighbours[after] |= terms_of[before]
 
     scored: list[_Candidate] = []
     for key, cand in candidates.items():
@@ -418,13 +405,8 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
         context_cov = _coverage(question.tokens, ctx_terms, idf)
         if context_cov < weights.context_coverage:
             continue  # too little of the question is even near this sentence
-        # The question's most specific words (its rarest) must be near the quote: "How much does
-        # an iPhone 15 cost?" is not answered by a sentence about costs without the iPhone.
-        if _coverage(key_terms, ctx_terms, idf) < weights.key_coverage:
-            continue
         score = (
             weights.sentence_terms * _coverage(question.tokens, s_terms, idf)
-            + weights.window_terms * _coverage(question.tokens, s_terms | neighbours[key], idf)
             + weights.context_terms * context_cov
             + weights.passage * cand.passage_score
             + weights.proximity * _proximity([(t, i) for i, (t, _, _) in enumerate(spans)], q_terms)
