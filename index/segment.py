@@ -86,16 +86,47 @@ _QUOTE_VERBS = _words(
 )
 
 
+# A line that ends like this closes its paragraph even without a blank line after it (the seeds
+# put one paragraph per line); any other line is hard-wrapped prose that the next line continues.
+_LINE_CLOSES = frozenset(".?!…:;" + _CLOSERS)
+_SHORTEST_WRAPPED_LINE = 50
+_BLOCK_START_RE = re.compile(r"[#>*+|-]|\d+[.)]\s")
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Non-empty paragraphs (split on line breaks), trimmed of surrounding whitespace."""
-    return [m.span() for m in _PARAGRAPH_RE.finditer(text)]
+    """Non-empty paragraphs, trimmed of surrounding whitespace.
+
+    A blank line always ends a paragraph. A single line break ends one when the line before it
+    ends a sentence, is short (a caption or heading), or the next line starts a Markdown block
+    such as a list item; otherwise the break is a hard wrap inside the paragraph, as in wrapped
+    Markdown, and a sentence (or a quotation) may continue over it.
+    """
+    out: list[tuple[int, int]] = []
+    for match in _PARAGRAPH_RE.finditer(text):
+        start, end = match.span()
+        if out and _continues(text, out[-1][1], start):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _continues(text: str, prev_end: int, start: int) -> bool:
+    gap = text[prev_end:start]
+    if gap.count("\n") + gap.count("\r") - gap.count("\r\n") != 1 or gap.strip(" \t\n\r"):
+        return False  # a blank line (or another kind of break) between them
+    if text[prev_end - 1] in _LINE_CLOSES:
+        return False
+    line_start = text.rfind("\n", 0, prev_end) + 1
+    if prev_end - line_start < _SHORTEST_WRAPPED_LINE:
+        return False  # a caption, heading or dateline ("Photo:Reuters"), not wrapped prose
+    return _BLOCK_START_RE.match(text, start) is None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences within paragraphs, trimmed; ``text[s:e]`` is the verbatim sentence."""
     out: list[tuple[int, int]] = []
-    for para in _PARAGRAPH_RE.finditer(text):
-        p_start, p_end = para.span()
+    for p_start, p_end in paragraph_spans(text):
         start = p_start
         # A trimmed paragraph ends in non-space, so every candidate here has a next word.
         for cand in _CANDIDATE_RE.finditer(text, p_start, p_end):

@@ -191,3 +191,17 @@ def test_any_text_gives_ordered_trimmed_spans_within_paragraphs(text: str) -> No
         assert any(ps <= start and end <= pe for ps, pe in paragraphs)
     covered = "".join(text[s:e] for s, e in sents)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_hard_wrapped_lines_continue_the_paragraph_and_the_quote() -> None:
+    text = (
+        "The minister spoke at length on Tuesday about the new airport and its\n"
+        "future. “The terminal doubles the capacity of the airport for the next ten\n"
+        "years,” said Ivan Petrov.\n"
+        "Short caption\n"
+        "A new paragraph starts here."
+    )
+    paras = [text[s:e] for s, e in paragraph_spans(text)]
+    assert len(paras) == 3 and paras[1] == "Short caption"
+    got = sentences(text)
+    assert got[1].startswith("“The terminal") and got[1].endswith("said Ivan Petrov.")
