@@ -20,7 +20,7 @@ _WORD = re.compile(r"\S+")
 
 @dataclass(frozen=True, slots=True)
 class ChunkConfig:
-    max_words: int = 80
+    max_words: int = 120
     overlap: int = 1
     cross_paragraphs: bool = True
 
