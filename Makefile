@@ -25,6 +25,7 @@ test: $(STAMP)
 bench-smoke: $(STAMP)
 	$(BIN)/python -m bench.quality --smoke
 	$(BIN)/python -m bench.speed --smoke
+	$(BIN)/python -m bench.load --smoke
 
 clean:
 	rm -rf $(VENV) .newsbot .pytest_cache .ruff_cache .mypy_cache
