@@ -353,12 +353,15 @@ async def _feeds_poll(service: NewsService, args: argparse.Namespace) -> int:
 # ---- text rendering (the CLI's own; Discord and HTTP render the same models their way)
 def render_answer(answer: Answer) -> str:
     if not answer.answered:
-        return f"No answer. {answer.reason or ''}".strip()
+        return (
+            f"No answer. {answer.reason or ''} Try `newsbot search` with a few key words, "
+            "or `newsbot articles` to see what is indexed."
+        )
     blocks = []
     for i, quote in enumerate(answer.quotes, 1):
         s = quote.source
         meta = ", ".join(x for x in (s.author, s.publisher, str(s.published or "")) if x)
-        text = textwrap.fill(quote.text, width=88, initial_indent="  ", subsequent_indent="  ")
+        text = _fill(quote.text, "  ")
         who = f"  — {quote.speaker}\n" if quote.speaker else ""
         src = f"  {s.title}" + (f" ({meta})" if meta else "") + (f" <{s.url}>" if s.url else "")
         blocks.append(f"[{i}]\n{text}\n{who}{src}\n  passage {quote.passage_id}")
@@ -393,13 +396,19 @@ def render_source(view: SourceView) -> str:
     pv = view.passage
     body = [f"\npassage {pv.passage.id} [{pv.passage.start}:{pv.passage.end}]"]
     if pv.before:
-        body.append(
-            textwrap.fill("… " + pv.before, 88, initial_indent="  ", subsequent_indent="  ")
-        )
-    body.append(textwrap.fill(pv.passage.text, 88, initial_indent="> ", subsequent_indent="> "))
+        body.append(_fill("… " + pv.before, "  "))
+    body.append(_fill(pv.passage.text, "> "))
     if pv.after:
-        body.append(textwrap.fill(pv.after + " …", 88, initial_indent="  ", subsequent_indent="  "))
+        body.append(_fill(pv.after + " …", "  "))
     return "\n".join(head + body)
+
+
+def _fill(text: str, prefix: str) -> str:
+    """Wrap each paragraph on its own, so the article's paragraph breaks stay visible."""
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    return f"\n{prefix.rstrip()}\n".join(
+        textwrap.fill(p, 88, initial_indent=prefix, subsequent_indent=prefix) for p in paragraphs
+    )
 
 
 def render_report(report: ReindexReport) -> str:

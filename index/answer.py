@@ -512,5 +512,5 @@ def _no_answer(question: str) -> Answer:
     return Answer(
         question=question,
         answered=False,
-        reason="No passage answers this well enough. Try /search with fewer words, or /articles.",
+        reason="No indexed passage answers this well enough.",
     )
