@@ -56,7 +56,7 @@ SMOKE_ARTICLES, SMOKE_QUESTIONS = 3, 100
 SWEEP_LIMIT = 2000
 CHUNKING_GRID = [
     ChunkConfig(max_words=w, overlap=o, cross_paragraphs=x)
-    for w in (40, 60, 80, 120)
+    for w in (60, 80, 120, 160, 200)
     for o in (0, 1)
     for x in (True, False)
 ]
