@@ -29,6 +29,10 @@ class BenchError(Exception):
     """A benchmark cannot run (missing or unreadable data); the message says what to do."""
 
 
+class MeasurementTimeout(BenchError):
+    """A measurement took longer than it was allowed to."""
+
+
 # ---- timing
 def percentile(values: Sequence[float], pct: float) -> float:
     """The ``pct`` percentile with linear interpolation between ranks (numpy's default)."""
@@ -108,7 +112,14 @@ class Isolated:
     def running(self) -> bool:
         return self._process.is_alive() and not self._receive.poll()
 
-    def result(self) -> Any:
+    def result(self, timeout: float | None = None) -> Any:
+        """The child's return value (its exception is raised here); after ``timeout`` seconds
+        the child is killed and :class:`MeasurementTimeout` raised."""
+        if timeout is not None and not self._receive.poll(timeout):
+            self._process.kill()
+            self._process.join()
+            self._receive.close()
+            raise MeasurementTimeout(f"did not finish within {timeout:,.0f} s")
         try:
             ok, value = self._receive.recv()
         except EOFError:
@@ -137,9 +148,9 @@ def _call_and_send(send: Any, fn: Callable[..., Any], args: tuple) -> None:
     send.close()
 
 
-def run_isolated(fn: Callable[..., T], *args: Any) -> T:
+def run_isolated(fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
     """Run ``fn(*args)`` in a fresh process (see :class:`Isolated`) and return its result."""
-    return Isolated(fn, *args).result()
+    return Isolated(fn, *args).result(timeout)
 
 
 def dir_size_mib(path: Path) -> float:

@@ -34,6 +34,7 @@ import numpy as np
 from bench.common import (
     BenchError,
     Isolated,
+    MeasurementTimeout,
     dir_size_mib,
     latency_ms,
     machine,
@@ -411,6 +412,7 @@ class Plan:
     bm25_max: int
     bm25_queries: int
     reindex_modes: list[str]
+    pipeline_timeout: float
     isolate: bool
     seed: int
 
@@ -425,10 +427,11 @@ def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> dict[st
         bm25_max=args.bm25_max,
         bm25_queries=args.bm25_queries or (SMOKE_QUERIES if args.smoke else 200),
         reindex_modes=args.reindex_in or (["thread"] if args.smoke else ["thread", "process"]),
+        pipeline_timeout=args.pipeline_timeout,
         isolate=not args.in_process,
         seed=args.seed,
     )
-    call = run_isolated if plan.isolate else (lambda fn, *a: fn(*a))
+    call = run_isolated if plan.isolate else (lambda fn, *a, timeout=None: fn(*a))
 
     if args.squad.is_file():
         squad = load_squad(args.squad)
@@ -528,7 +531,15 @@ def measure_size(
             for i, m in enumerate(plan.reindex_modes)
         ]
         say(f"  full pipeline: {articles:,} articles from {paragraphs:,} paragraphs…")
-        out["pipeline"] = call(measure_pipeline, corpus_dir, data_dir)
+        try:
+            out["pipeline"] = call(
+                measure_pipeline, corpus_dir, data_dir, timeout=plan.pipeline_timeout
+            )
+        except MeasurementTimeout as err:
+            out["pipeline"] = {"error": str(err), "articles_in_corpus": articles}
+            say(f"  full pipeline: {err}; no serving figures at this size")
+            shutil.rmtree(here, ignore_errors=True)
+            return out
         p = out["pipeline"]
         say(
             f"  full pipeline: {p['passages']:,} passages in {p['build_seconds']:.1f} s "
@@ -655,7 +666,7 @@ def target_lines(results: dict[str, Any]) -> list[str]:
     out = ["Targets (issue 3, at the largest size measured):"]
 
     def largest(key: str) -> tuple[str, dict] | None:
-        having = [(s, m) for s, m in sizes.items() if key in m]
+        having = [(s, m) for s, m in sizes.items() if key in m and "error" not in m[key]]
         return max(having, key=lambda x: int(x[0])) if having else None
 
     def check(label: str, value: float | None, limit: float, higher_is_better: bool = False) -> str:
@@ -720,6 +731,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD, help="SQuAD v1.1 JSON(.gz)")
     parser.add_argument(
         "--pipeline-max", type=int, default=1_000_000, help="largest size for the full pipeline"
+    )
+    parser.add_argument(
+        "--pipeline-timeout",
+        type=float,
+        default=900,
+        help="seconds one full-pipeline build may take before it is stopped and reported",
     )
     parser.add_argument("--bm25-max", type=int, default=100_000, help="largest size for rank_bm25")
     parser.add_argument("--bm25-queries", type=int, help="questions for rank_bm25 (default 200)")

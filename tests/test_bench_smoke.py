@@ -7,12 +7,14 @@ import io
 import itertools
 import json
 import math
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from bench import quality, speed
+from bench.common import Isolated, MeasurementTimeout, run_isolated
 from bench.evaluate import QuoteTally, RankTally, contains_answer, evaluate_file
 from bench.scifact import load_scifact, ndcg_at_k
 from bench.squad import generated_squad, generated_unanswerable, load_squad
@@ -313,3 +315,11 @@ async def test_evaluate_file_rejects_bad_files_with_a_clear_message(
         await evaluate_file(FakeService({}), path)
     with pytest.raises(BadInput, match="No question file"):
         await evaluate_file(FakeService({}), tmp_path / "missing.jsonl")
+
+
+def test_an_isolated_measurement_that_overruns_is_stopped() -> None:
+    started = time.perf_counter()
+    with pytest.raises(MeasurementTimeout, match="did not finish within"):
+        Isolated(time.sleep, 60).result(timeout=0.5)
+    assert time.perf_counter() - started < 20
+    assert run_isolated(divmod, 7, 2) == (3, 1)
