@@ -286,7 +286,7 @@ _LEANS_BACK = frozenset(
     {"these", "this", "those", "it", "its", "they", "their", "them", "he", "his", "him"}
     | {"she", "her", "such", "both", "either", "neither", "latter", "former"}
 )
-_FIRST_WORD = re.compile(r"[“\"'‘(]*([^\W_]+)")
+_FIRST_WORD = re.compile(r"([^\W_]+)")  # a quotation's "This" refers inside the quotation
 
 
 def _leans_back(sentence: str) -> bool:
@@ -385,7 +385,10 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
         if weights.lean_back and _leans_back(cand.article.text[cand.start : cand.end]):
             spans = _article_sentences(cand.article.content_hash, cand.article.text)
             i = bisect.bisect_left(spans, (cand.start, cand.end))
-            if 0 < i < len(spans) and spans[i][0] == cand.start:
+            same_paragraph = (
+                0 < i < len(spans) and "\n" not in cand.article.text[spans[i - 1][1] : cand.start]
+            )
+            if same_paragraph and spans[i][0] == cand.start:
                 p_start, p_end = spans[i - 1]
                 previous = cand.article.text[p_start:p_end]
                 terms_of[key] = terms_of[key] | set(

@@ -129,3 +129,33 @@ def test_any_question_never_crashes_and_quotes_are_verbatim(engine: Engine, ques
     answer = engine.ask(question)
     assert answer.answered == bool(answer.quotes)
     assert_verbatim(engine, answer)
+
+
+def test_a_quote_opening_with_this_is_not_glued_to_the_paragraph_before(
+    tmp_path: Path,
+) -> None:
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "metro.md").write_text(
+        "---\ntitle: Minsk Metro Opens Third Line Extension\n---\n\n"
+        "The Minsk metro opened three new stations on its third line on Friday, the city said.\n\n"
+        "“This line will carry 90,000 passengers a day,” Mayor Vladimir Kukharev told reporters.\n"
+    )
+    engine = build(corpus, tmp_path / "data", "tantivy")
+    answer = engine.ask("What did Kukharev tell reporters?")
+    assert answer.quotes[0].text.startswith("“This line will carry")
+    assert answer.quotes[0].speaker == "Vladimir Kukharev"
+    engine.close()
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it(tmp_path: Path) -> None:
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "primes.md").write_text(
+        "---\ntitle: Testing Primes\n---\n\n"
+        "Faster algorithms have been devised to test the primality of very large numbers. "
+        "These include the AKS primality test, which always gives the correct answer.\n"
+    )
+    engine = build(corpus, tmp_path / "data", "tantivy")
+    answer = engine.ask("Which algorithm tests the primality of large numbers?")
+    assert "AKS primality test" in answer.quotes[0].text
+    assert answer.quotes[0].text.startswith("Faster algorithms")
+    engine.close()
