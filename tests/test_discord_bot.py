@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import re
@@ -270,6 +271,25 @@ async def test_mention_where_threads_are_not_allowed_replies_in_place(h: Harness
     reply = await fake.wait_for_message(after=asked, channel_id=fake.no_thread_channel_id)
     assert HEADLINE_QUOTE in text_of(reply)
     assert reply["message_reference"]["message_id"] == asked["id"]
+
+
+async def test_other_bots_are_ignored(h: Harness) -> None:
+    fake = h.fake
+    # The fake has no helper for bot members yet (REQUESTS.md); a member's User marked as a bot
+    # is what Discord sends for one.
+    other_bot = dataclasses.replace(fake.add_member("relaybot"), bot=True)
+    mark = fake.mark()
+    asked = await fake.send_message(HEADLINE, author=other_bot, mentions=[fake.bot_user])
+    assert asked["author"].get("bot") is True
+    control = await fake.send_message(HEADLINE, mentions=[fake.bot_user])
+    await fake.wait_for_message(after=control, timeout=10)  # a person's mention is answered
+    await asyncio.sleep(0.3)  # both were handled side by side; give the bot's one time to show
+    touched = [
+        r.summary()
+        for r in fake.requests[mark:]
+        if asked["id"] in json.dumps(r.json or {}) + r.path
+    ]
+    assert not touched  # no thread on it, no reply to it
 
 
 async def test_plain_channel_messages_are_ignored_and_dms_answered(h: Harness) -> None:
