@@ -53,6 +53,7 @@ async def run_command(command: str, settings: Settings, *, guilds: list[int] | N
         else:
             from bot.discord.client import bot_token
 
+            assert bot is not None  # built above for "run"
             await bot.serve(bot_token(settings))
     except asyncio.CancelledError:
         log.info("shutting down")

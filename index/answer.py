@@ -291,7 +291,10 @@ _FIRST_WORD = re.compile(r"([^\W_]+)")  # a quotation's "This" refers inside the
 
 def _leans_back(sentence: str) -> bool:
     match = _FIRST_WORD.match(sentence)
-    return bool(match) and match.group(1).casefold() in _LEANS_BACK and match.group(1)[0].isupper()
+    if match is None:
+        return False
+    word = match.group(1)
+    return word[0].isupper() and word.casefold() in _LEANS_BACK
 
 
 @dataclass
@@ -383,13 +386,14 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
     terms_of = {key: {t for t, _, _ in spans} for key, spans in spans_of.items()}
     for key, cand in candidates.items():
         if weights.lean_back and _leans_back(cand.article.text[cand.start : cand.end]):
-            spans = _article_sentences(cand.article.content_hash, cand.article.text)
-            i = bisect.bisect_left(spans, (cand.start, cand.end))
+            article_spans = _article_sentences(cand.article.content_hash, cand.article.text)
+            i = bisect.bisect_left(article_spans, (cand.start, cand.end))
             same_paragraph = (
-                0 < i < len(spans) and "\n" not in cand.article.text[spans[i - 1][1] : cand.start]
+                0 < i < len(article_spans)
+                and "\n" not in cand.article.text[article_spans[i - 1][1] : cand.start]
             )
-            if same_paragraph and spans[i][0] == cand.start:
-                p_start, p_end = spans[i - 1]
+            if same_paragraph and article_spans[i][0] == cand.start:
+                p_start, p_end = article_spans[i - 1]
                 previous = cand.article.text[p_start:p_end]
                 terms_of[key] = terms_of[key] | set(
                     analyzer.tokens(previous, cand.article.language)

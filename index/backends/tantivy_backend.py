@@ -88,7 +88,11 @@ class TantivyBackend:
         if not hits:
             return []
         pids = searcher.fast_field_values("pid", [addr for _, addr in hits])
-        return [(int(pid), float(score)) for (score, _), pid in zip(hits, pids, strict=True)]
+        # Every document has a pid, so the fast field is never None here.
+        return [
+            (int(pid), float(score))  # type: ignore[arg-type]
+            for (score, _), pid in zip(hits, pids, strict=True)
+        ]
 
     def doc_freq(self, token: str) -> int:
         return int(self._searcher.doc_freq("body", token))
