@@ -30,6 +30,10 @@ async def run_command(command: str, settings: Settings, *, guilds: list[int] | N
             print(f"synced {count} commands ({scope})")
         return 0
 
+    if command in {"discord", "run"}:
+        from bot.discord.client import bot_token
+
+        bot_token(settings)  # a missing or malformed token is said at once, not after a build
     _stop_on_sigterm()
     service = NewsService(settings)
     poller = _feed_poller(settings, service)

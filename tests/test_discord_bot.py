@@ -582,3 +582,23 @@ async def test_sync_is_for_the_owner_only(h: Harness) -> None:
     done = await fake.wait_for_message(after=asked)
     assert "Synced 6 commands to this server" in text_of(done)
     assert len(fake.command_syncs) == syncs + 1
+
+
+async def test_commands_and_ask_latency_reach_the_metrics(h: Harness) -> None:
+    from bot.metrics import METRICS
+
+    def count() -> float:
+        return METRICS.discord_commands.labels(command="ask")._value.get()
+
+    def observed() -> float:
+        return METRICS.ask_seconds.labels(via="discord")._sum.get()
+
+    before_count, before_sum = count(), observed()
+    await (await h.fake.slash("ask", {"question": HEADLINE})).final()
+    # discord.py dispatches the completion event just after the reply has gone out.
+    for _ in range(100):
+        if count() > before_count:
+            break
+        await asyncio.sleep(0.02)
+    assert count() == before_count + 1
+    assert observed() > before_sum

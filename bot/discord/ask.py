@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,6 +17,7 @@ from bot.discord import render
 from bot.discord.errors import report_message
 from bot.discord.respond import send, within_deadline
 from bot.discord.views import FeedbackView
+from bot.metrics import observe_ask, record_command
 from index.models import Answer
 
 if TYPE_CHECKING:
@@ -39,6 +41,13 @@ class AskCog(commands.Cog):
     def _feedback(self, answer: Answer) -> FeedbackView | None:
         return FeedbackView(answer, self.bot.store_feedback) if answer.answered else None
 
+    async def _ask(self, question: str) -> Answer:
+        started = time.perf_counter()
+        try:
+            return await self.service.ask(question)
+        finally:
+            observe_ask(time.perf_counter() - started, via="discord")
+
     # ---- /ask
     @app_commands.command(
         name="ask", description="Answer a question with verbatim quotes from the indexed articles"
@@ -51,7 +60,7 @@ class AskCog(commands.Cog):
     ) -> None:
         self.bot.cooldowns.hit(interaction.user.id, interaction.channel_id)
         answer = await within_deadline(
-            interaction, self.service.ask(question), defer_after=self.bot.defer_after
+            interaction, self._ask(question), defer_after=self.bot.defer_after
         )
         await send(interaction, render.answer_embed(answer), view=self._feedback(answer))
 
@@ -93,7 +102,8 @@ class AskCog(commands.Cog):
         self.bot.cooldowns.hit(message.author.id, message.channel.id)
         await _typing(message.channel)
         # Answer first: a question that fails (empty, too long) gets a reply, not an empty thread.
-        answer = await self.service.ask(question)
+        record_command("mention")
+        answer = await self._ask(question)
         reply = render.answer_text(answer)
         view = self._feedback(answer)
         extra: dict[str, Any] = {"view": view} if view is not None else {}

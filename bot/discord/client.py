@@ -26,6 +26,7 @@ from discord.http import Route
 from bot.discord.cooldown import Cooldowns
 from bot.discord.errors import report_context, report_interaction
 from bot.discord.respond import DEFER_AFTER_SECONDS
+from bot.metrics import record_command
 from bot.service import NewsService
 from bot.settings import DISCORD_API_BASE, Settings, SettingsError
 from index.models import Feedback
@@ -292,6 +293,13 @@ class NewsBot(commands.Bot):
             if self._claimed:
                 self._claimed = False
                 _endpoints.release()
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        record_command(command.qualified_name)
 
     # ---- shared by the cogs
     async def store_feedback(self, feedback: Feedback) -> None:
