@@ -226,7 +226,7 @@ def test_dockerfile_installs_the_project_like_the_makefile_but_runtime_only() ->
     # Same project root; the Makefile adds the editable flag and the dev extras, the image neither.
     assert {spec.strip("'\"").split("[")[0] for spec in make_project} == {"."}
 
-    docs = (REPO / "docs" / "docker.md").read_text(encoding="utf-8")
+    docs = (REPO / "README.md").read_text(encoding="utf-8")
     assert "pip install ." in docs
 
 
