@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     feed_poll_seconds: float = Field(default=900.0, gt=0)
     user_agent: str = "newsbot/0.1 (+https://github.com/newsbot)"
 
-    @field_validator("admin_role_ids", "dev_guild_ids", "owner_ids", "fetch_allow_hosts", mode="before")
+    @field_validator(
+        "admin_role_ids", "dev_guild_ids", "owner_ids", "fetch_allow_hosts", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
