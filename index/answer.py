@@ -366,24 +366,24 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
 
     candidates: dict[tuple[str, int], _Candidate] = {}
     context_terms: dict[tuple[str, int], set[str]] = {}
+    tokens_of: dict[tuple[str, int], list[str]] = {}  # each sentence analysed once
     for pid, score in hits:
         sp = stored.get(pid)
         if sp is None:
             continue
         article = ctx.article(sp.article_id)
-        p_tokens = set(analyzer.tokens(article.text[sp.start : sp.end], article.language))
-        for start, end in sp.sentences:
-            key = (article.id, start)
+        keys = [(article.id, start) for start, _ in sp.sentences]
+        for key, (start, end) in zip(keys, sp.sentences, strict=True):
+            if key not in tokens_of:
+                tokens_of[key] = analyzer.tokens(article.text[start:end], article.language)
             if key not in candidates or candidates[key].passage_score < score / top_score:
                 candidates[key] = _Candidate(article, sp, score / top_score, start, end)
+        p_tokens = set().union(*(tokens_of[key] for key in keys))
+        for key in keys:
             context_terms.setdefault(key, set()).update(p_tokens)
 
     # Every candidate sentence's terms.
-    spans_of = {
-        key: analyzer.token_spans(c.article.text[c.start : c.end], c.article.language)
-        for key, c in candidates.items()
-    }
-    terms_of = {key: {t for t, _, _ in spans} for key, spans in spans_of.items()}
+    terms_of = {key: set(tokens) for key, tokens in tokens_of.items()}
     for key, cand in candidates.items():
         if weights.lean_back and _leans_back(cand.article.text[cand.start : cand.end]):
             article_spans = _article_sentences(cand.article.content_hash, cand.article.text)
@@ -403,7 +403,6 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
     scored: list[_Candidate] = []
     for key, cand in candidates.items():
         sentence = cand.article.text[cand.start : cand.end]
-        spans = spans_of[key]
         s_terms = terms_of[key]
         ctx_terms = context_terms[key] | s_terms
         # Names in the question must all be around the quote (sentence + its passages).
@@ -416,7 +415,8 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
             weights.sentence_terms * _coverage(question.tokens, s_terms, idf)
             + weights.context_terms * context_cov
             + weights.passage * cand.passage_score
-            + weights.proximity * _proximity([(t, i) for i, (t, _, _) in enumerate(spans)], q_terms)
+            + weights.proximity
+            * _proximity([(t, i) for i, t in enumerate(tokens_of[key])], q_terms)
         )
         if not (s_terms - q_terms):
             continue  # a sentence that only repeats the question answers nothing
