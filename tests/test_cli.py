@@ -110,3 +110,28 @@ def test_missing_corpus_and_unwritable_data_dir(tmp_path: Path) -> None:
     result = run(["ask", HEADLINE], (corpus, blocker / "data"))
     assert result.returncode == 2 and "Cannot write to the data dir" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_eval_reports_answer_and_false_answer_rates(
+    dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"question": HEADLINE, "answers": ["Expanding ties with China"]})
+        + "\n"
+        + json.dumps({"question": "What did Gordon Brown say about the Xbox?", "answers": []})
+        + "\n"
+    )
+    result = run(["eval", str(questions), "--json"], dirs)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["answer@1"] == 1.0 and report["false_answer_rate"] == 0.0
+
+
+def test_feeds_list_and_a_refused_feed(dirs: tuple[Path, Path]) -> None:
+    result = run(["feeds", "list"], dirs)
+    assert result.returncode == 0 and "No feeds registered" in result.stdout
+    result = run(["feeds", "add", "http://127.0.0.1:9/feed.xml"], dirs)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = run(["feeds", "add", "ftp://example.org/feed"], dirs)
+    assert result.returncode == 2 and "newsbot:" in result.stderr
