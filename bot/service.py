@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.reindex_worker import reindex_in_child
 from bot.settings import Settings
 from index import corpus as corpus_io
 from index.engine import Engine, reindex_data_dir
@@ -164,18 +165,27 @@ class NewsService:
     async def _run_reindex(self) -> ReindexReport:
         loop = asyncio.get_running_loop()
 
-        def progress(event: Progress) -> None:  # called from the worker thread
+        def progress(event: Progress) -> None:  # called from a worker thread
             loop.call_soon_threadsafe(self._emit, event)
 
+        settings = self.settings
         async with self._write_lock:
             try:
-                report, engine = await asyncio.to_thread(
-                    reindex_data_dir,
-                    self.settings.corpus_dir,
-                    self.settings.data_dir,
-                    self.settings.engine,
-                    progress,
-                )
+                if settings.reindex_in_process:
+                    report = await reindex_in_child(
+                        settings.corpus_dir, settings.data_dir, settings.engine, progress
+                    )
+                    engine = await asyncio.to_thread(
+                        Engine.open, settings.data_dir, settings.engine
+                    )
+                else:
+                    report, engine = await asyncio.to_thread(
+                        reindex_data_dir,
+                        settings.corpus_dir,
+                        settings.data_dir,
+                        settings.engine,
+                        progress,
+                    )
             except Exception:
                 self.stats["reindex_failures"] += 1
                 raise

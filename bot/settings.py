@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     data_dir: Path = Path(".newsbot")
     engine: Literal["tantivy", "rank-bm25"] = "tantivy"
+    # A reindex runs in a child process, so answering is not slowed by it (see bot/reindex_worker.py);
+    # false runs it in a thread of the bot's own process.
+    reindex_in_process: bool = True
     max_upload_bytes: int = Field(default=2_000_000, gt=0)
     max_question_chars: int = Field(default=1_000, gt=0)
 

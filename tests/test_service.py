@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.service import NewsService
 from bot.settings import Settings
-from index.errors import BadInput, IngestRefused, NotFound
+from index.errors import BadInput, Busy, IngestRefused, NotFound
 from index.models import Progress
 from tests.conftest import HEADLINE, HEADLINE_QUOTE
 
@@ -19,9 +19,9 @@ def make_settings(corpus_dir: Path, data_dir: Path, **extra: object) -> Settings
     return Settings(corpus_dir=corpus_dir, data_dir=data_dir, _env_file=None, **extra)
 
 
-@pytest.fixture
-async def service(corpus_dir: Path, data_dir: Path):
-    svc = NewsService(make_settings(corpus_dir, data_dir))
+@pytest.fixture(params=[True, False], ids=["reindex-in-process", "reindex-in-thread"])
+async def service(corpus_dir: Path, data_dir: Path, request: pytest.FixtureRequest):
+    svc = NewsService(make_settings(corpus_dir, data_dir, reindex_in_process=request.param))
     await svc.start()
     yield svc
     await svc.close()
@@ -153,3 +153,20 @@ async def test_empty_and_huge_questions(service: NewsService) -> None:
         await service.ask("   ")
     with pytest.raises(BadInput, match="limit"):
         await service.ask("why " * 50_000)
+
+
+async def test_a_failed_reindex_keeps_the_index_and_says_why(
+    service: NewsService, corpus_dir: Path, data_dir: Path
+) -> None:
+    (corpus_dir / "new.md").write_text("---\ntitle: New\n---\n\nA new article about Minsk.")
+    # Another process holds the data dir's writer lock: the reindex is refused, not run twice.
+    import fcntl
+
+    with open(data_dir / ".lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(Busy, match="Another process is reindexing"):
+            await service.reindex()
+    assert service.stats["reindex_failures"] == 1
+    assert HEADLINE_QUOTE in (await service.ask(HEADLINE)).quotes[0].text
+    report = await service.reindex()
+    assert report.added == ("new",)
