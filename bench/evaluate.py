@@ -132,8 +132,9 @@ class RankTally:
         return out
 
 
-def _rate(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else float("nan")
+def _rate(part: int, whole: int) -> float | None:
+    """``part / whole``; None (JSON null) when there is nothing to divide by."""
+    return round(part / whole, 4) if whole else None
 
 
 # ---- question files

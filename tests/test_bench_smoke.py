@@ -323,3 +323,11 @@ def test_an_isolated_measurement_that_overruns_is_stopped() -> None:
         Isolated(time.sleep, 60).result(timeout=0.5)
     assert time.perf_counter() - started < 20
     assert run_isolated(divmod, 7, 2) == (3, 1)
+
+
+async def test_evaluate_file_reports_undefined_rates_as_null(tmp_path: Path) -> None:
+    path = tmp_path / "only-unanswerable.jsonl"
+    path.write_text('{"question": "Who?", "answers": []}\n', encoding="utf-8")
+    result = await evaluate_file(FakeService({}), path)
+    assert result["answer@1"] is None and result["false_answer_rate"] == 0.0
+    json.dumps(result, allow_nan=False)  # strict JSON: no NaN anywhere
