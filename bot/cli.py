@@ -313,18 +313,15 @@ async def _eval(service: NewsService, args: argparse.Namespace) -> int:
 
 
 async def _feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.feeds import fetch_config
-    from index.feeds import FeedRegistry, add_feed
-
-    registry = FeedRegistry(settings.data_dir)
+    service = NewsService(settings)  # the feed registry needs no index
     if args.feeds_command == "add":
-        info = await add_feed(registry, args.url, fetch_config(settings))
+        info = await service.add_feed(args.url)
         print(f"registered {info.url}" + (f" ({info.title})" if info.title else ""))
     elif args.feeds_command == "remove":
-        info = await asyncio.to_thread(registry.remove, args.url)
+        info = await service.remove_feed(args.url)
         print(f"removed {info.url}")
     else:
-        feeds = await asyncio.to_thread(registry.list)
+        feeds = await service.list_feeds()
         if not feeds:
             print("No feeds registered. Add one with: newsbot feeds add URL")
         for info in feeds:

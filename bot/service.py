@@ -21,6 +21,7 @@ from bot.settings import Settings
 from index import corpus as corpus_io
 from index.engine import Engine, reindex_data_dir
 from index.errors import BadInput, IngestRefused, NotFound
+from index.feeds import FeedInfo, FeedRegistry, add_feed
 from index.fetch import FetchConfig, fetch_article
 from index.models import (
     AddResult,
@@ -49,6 +50,7 @@ class NewsService:
         self._write_lock = asyncio.Lock()
         self.last_report: ReindexReport | None = None
         self._fetch_config: FetchConfig | None = None
+        self._feeds: FeedRegistry | None = None
         self.stats: dict[str, float] = {"questions": 0, "no_answer": 0, "reindex_failures": 0}
 
     # ---- lifecycle
@@ -289,6 +291,23 @@ class NewsService:
         if old is not None and old != path:
             old.unlink(missing_ok=True)
         return article, "updated" if entry is not None else "added"
+
+    # ---- feeds
+    @property
+    def feeds(self) -> FeedRegistry:
+        if self._feeds is None:
+            self._feeds = FeedRegistry(self.settings.data_dir)
+        return self._feeds
+
+    async def add_feed(self, url: str) -> FeedInfo:
+        """Register an RSS/Atom feed after checking it can be fetched and parsed."""
+        return await add_feed(self.feeds, url.strip(), self.fetch_config)
+
+    async def remove_feed(self, url: str) -> FeedInfo:
+        return await asyncio.to_thread(self.feeds.remove, url.strip())
+
+    async def list_feeds(self) -> list[FeedInfo]:
+        return await asyncio.to_thread(self.feeds.list)
 
     async def ingest(self, article: Article) -> str:
         """The feed poller's hook: store one article, say what happened."""

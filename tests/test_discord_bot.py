@@ -132,6 +132,7 @@ async def h(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
             dev_guild_ids=[fake.guild_id],
             ask_cooldown_seconds=0,
             channel_cooldown_seconds=0,
+            fetch_allow_hosts=["127.0.0.1"],  # the test's own article server
         )
         service = SeamService(settings)
         await service.start()
@@ -145,7 +146,8 @@ async def h(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
             serving.result()
         assert ready.is_set(), "the bot did not become ready"
         await fake.wait_commands_synced(
-            names=["ask", "search", "source", "articles", "reindex", "add"], guild_id=fake.guild_id
+            names=["ask", "search", "source", "articles", "reindex", "add", "remove", "feeds"],
+            guild_id=fake.guild_id,
         )
         try:
             yield Harness(fake, bot, service, settings, settings.corpus_dir)
@@ -580,7 +582,7 @@ async def test_sync_is_for_the_owner_only(h: Harness) -> None:
     assert len(fake.command_syncs) == syncs
     asked = await fake.send_message("!sync here", author=fake.owner)
     done = await fake.wait_for_message(after=asked)
-    assert "Synced 6 commands to this server" in text_of(done)
+    assert "Synced 8 commands to this server" in text_of(done)
     assert len(fake.command_syncs) == syncs + 1
 
 
@@ -602,3 +604,65 @@ async def test_commands_and_ask_latency_reach_the_metrics(h: Harness) -> None:
         await asyncio.sleep(0.02)
     assert count() == before_count + 1
     assert observed() > before_sum
+
+
+async def test_add_url_fetches_stores_and_indexes_the_page(h: Harness) -> None:
+    from aiohttp import web
+
+    page = (
+        "<html><head><title>Ferry Service Resumes</title></head><body><article>"
+        "<h1>Ferry Service Resumes</h1>"
+        "<p>The ferry between Tallinn and Helsinki resumed on Sunday after a two-week strike.</p>"
+        "<p>“We are glad to be sailing again,” said captain Mart Kask, who has run the route "
+        "for twenty years.</p></article></body></html>"
+    )
+
+    async def serve_page(_request: web.Request) -> web.Response:
+        return web.Response(text=page, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/news/ferry", serve_page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/news/ferry"
+    try:
+        reply = await (await h.fake.slash("add", {"url": url}, user=h.fake.admin)).final(timeout=20)
+        assert "Added" in text_of(reply) and "Ferry Service Resumes" in text_of(reply)
+        answer = await (await h.fake.slash("ask", {"question": "What did Mart Kask say?"})).final()
+        assert "We are glad to be sailing again" in text_of(answer)
+        refused = await (await h.fake.slash("add", {}, user=h.fake.admin)).final()
+        assert refused["flags"] & EPHEMERAL and "either a file or a url" in text_of(refused)
+    finally:
+        await runner.cleanup()
+
+
+async def test_remove_by_an_admin_and_refused_for_a_member(h: Harness) -> None:
+    write_article(
+        h.corpus, "to-remove", "Bakery Wins Prize", "The Lida bakery won a national prize."
+    )
+    await h.service.reindex()
+    refused = await (
+        await h.fake.slash(
+            "remove", {"id": "to-remove"}, user=h.fake.member, enforce_permissions=False
+        )
+    ).final()
+    assert refused["flags"] & EPHEMERAL and "Only server admins" in text_of(refused)
+    assert (h.corpus / "to-remove.md").exists()
+    done = await (await h.fake.slash("remove", {"id": "to-remove"}, user=h.fake.admin)).final(
+        timeout=20
+    )
+    assert "removed" in text_of(done).lower()
+    assert not (h.corpus / "to-remove.md").exists()
+    assert "to-remove" not in {a.id for a in await h.service.articles()}
+
+
+async def test_feeds_add_refuses_what_is_not_a_feed_and_list_says_none(h: Harness) -> None:
+    listing = await (await h.fake.slash("feeds list", {}, user=h.fake.admin)).final()
+    assert listing["flags"] & EPHEMERAL and "No feeds registered" in text_of(listing)
+    # A loopback URL outside the allow-list is refused before any connection.
+    refused = await (
+        await h.fake.slash("feeds add", {"url": "http://localhost:9/feed.xml"}, user=h.fake.admin)
+    ).final(timeout=20)
+    assert refused["flags"] & EPHEMERAL and "Traceback" not in text_of(refused)
+    assert h.service.feeds.list() == []
