@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,23 @@ def write_article(corpus_dir: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@contextlib.asynccontextmanager
+async def local_pages(pages: dict[str, str]) -> AsyncIterator[str]:
+    """A web server on 127.0.0.1 serving ``{path: html}``; yields its base URL."""
+    from aiohttp import web
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=pages[request.path], content_type="text/html")
+
+    app = web.Application()
+    for path in pages:
+        app.router.add_get(path, page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

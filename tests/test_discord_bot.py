@@ -30,7 +30,7 @@ from bot.service import NewsService, hash_user
 from bot.settings import Settings
 from index.models import Answer, Quote, ReindexReport, SearchHit, Source
 from tests.articles import EXTRA
-from tests.conftest import HEADLINE, HEADLINE_QUOTE, HEADLINE_TITLE, copy_corpus
+from tests.conftest import HEADLINE, HEADLINE_QUOTE, HEADLINE_TITLE, copy_corpus, local_pages
 from tests.fake_discord import FakeDiscord, message_text
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
@@ -607,8 +607,6 @@ async def test_commands_and_ask_latency_reach_the_metrics(h: Harness) -> None:
 
 
 async def test_add_url_fetches_stores_and_indexes_the_page(h: Harness) -> None:
-    from aiohttp import web
-
     page = (
         "<html><head><title>Ferry Service Resumes</title></head><body><article>"
         "<h1>Ferry Service Resumes</h1>"
@@ -617,24 +615,14 @@ async def test_add_url_fetches_stores_and_indexes_the_page(h: Harness) -> None:
         "for twenty years.</p></article></body></html>"
     )
 
-    async def serve_page(_request: web.Request) -> web.Response:
-        return web.Response(text=page, content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/news/ferry", serve_page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/news/ferry"
-    try:
+    async with local_pages({"/news/ferry": page}) as site:
+        url = f"{site}/news/ferry"
         reply = await (await h.fake.slash("add", {"url": url}, user=h.fake.admin)).final(timeout=20)
         assert "Added" in text_of(reply) and "Ferry Service Resumes" in text_of(reply)
         answer = await (await h.fake.slash("ask", {"question": "What did Mart Kask say?"})).final()
         assert "We are glad to be sailing again" in text_of(answer)
         refused = await (await h.fake.slash("add", {}, user=h.fake.admin)).final()
         assert refused["flags"] & EPHEMERAL and "either a file or a url" in text_of(refused)
-    finally:
-        await runner.cleanup()
 
 
 async def test_remove_by_an_admin_and_refused_for_a_member(h: Harness) -> None:

@@ -22,7 +22,7 @@ from bot.service import NewsService
 from bot.settings import Settings
 from index.errors import Busy
 from index.models import Answer
-from tests.conftest import HEADLINE, HEADLINE_QUOTE, HEADLINE_TITLE
+from tests.conftest import HEADLINE, HEADLINE_QUOTE, HEADLINE_TITLE, local_pages
 
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -602,28 +602,9 @@ EMPTY_PAGE = (
 )
 
 
-@contextlib.asynccontextmanager
-async def news_site() -> AsyncIterator[str]:
+def news_site() -> contextlib.AbstractAsyncContextManager[str]:
     """A local web server with one article page and one page without an article."""
-    from aiohttp import web
-
-    async def article(request: web.Request) -> web.Response:
-        return web.Response(text=ARTICLE_PAGE, content_type="text/html")
-
-    async def empty(request: web.Request) -> web.Response:
-        return web.Response(text=EMPTY_PAGE, content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/news/library.html", article)
-    app.router.add_get("/menu.html", empty)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    return local_pages({"/news/library.html": ARTICLE_PAGE, "/menu.html": EMPTY_PAGE})
 
 
 def json_url(url: str) -> dict[str, Any]:

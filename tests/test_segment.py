@@ -7,19 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.segment import paragraph_spans, sentence_spans
+from tests.seed_texts import SEED_1_OPENING
 
 # Copied from seed 1 (belarus-china-increasing-ties): a title line, "\n\n" paragraphs, a quotation
 # spanning two sentences with a nested ‘…’, and trailing spaces before the newlines.
-SEED_1 = (
-    "Belarus and China Plan on Increasing Ties\n\n"
-    "Belarus is expanding ties with China. During a meeting earlier this month with Li Zhanshu, "
-    "the chairman of the Standing Committee of the National People’s Congress of China, "
-    "Belarusian President Alexander Lukashenko confirmed his country’s commitment to "
-    "strengthening ties with China. \n\n"
-    "“Expanding ties with China has been a foreign policy priority for us. Thanks to joint "
-    "efforts, the notion of ‘a comprehensive strategic partnership’ has acquired a special "
-    "meaning in relations between Belarus and China,” Lukashenko said in a quote that BelTA news "
-    "agency was able to record. \n\n"
+SEED_1 = SEED_1_OPENING + (
     "However, the Russo-Ukrainian conflict has turned into a major turning point, where the world "
     "is bifurcating into a Collective West vs. Eurasia competing axes. Belarus is definitely "
     "falling into the latter camp."

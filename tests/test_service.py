@@ -6,13 +6,12 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from bot.service import NewsService
 from bot.settings import Settings
 from index.errors import BadInput, Busy, IngestRefused, NotFound
 from index.models import Progress
-from tests.conftest import HEADLINE, HEADLINE_QUOTE
+from tests.conftest import HEADLINE, HEADLINE_QUOTE, local_pages
 
 
 def make_settings(corpus_dir: Path, data_dir: Path, **extra: object) -> Settings:
@@ -120,27 +119,17 @@ async def test_add_url_from_a_local_page(corpus_dir: Path, data_dir: Path) -> No
     <p>Passengers welcomed the new stations, which serve the southern districts of the city.</p>
     </article></body></html>"""
 
-    async def handler(_request: web.Request) -> web.Response:
-        return web.Response(text=page, content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/news/minsk-metro", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
     svc = NewsService(make_settings(corpus_dir, data_dir, fetch_allow_hosts=["127.0.0.1"]))
     await svc.start()
     try:
-        result = await svc.add_url(f"http://127.0.0.1:{port}/news/minsk-metro")
+        async with local_pages({"/news/minsk-metro": page}) as site:
+            result = await svc.add_url(f"{site}/news/minsk-metro")
         assert result.status == "added"
         answer = await svc.ask("How many new stations did the Minsk metro open?")
         assert answer.answered and "three new stations" in answer.quotes[0].text
         assert answer.quotes[0].source.url.endswith("/news/minsk-metro")
     finally:
         await svc.close()
-        await runner.cleanup()
 
 
 async def test_add_url_refuses_loopback_without_allow_list(service: NewsService) -> None:

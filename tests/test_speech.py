@@ -6,18 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.speech import SPEECH_VERBS, Quotation, find_quotations
+from tests.seed_texts import SEED_1_OPENING
 
 # Seed 1 (belarus-china-increasing-ties), its first seven paragraphs verbatim.
-SEED_1 = (
-    "Belarus and China Plan on Increasing Ties\n\n"
-    "Belarus is expanding ties with China. During a meeting earlier this month with Li Zhanshu, "
-    "the chairman of the Standing Committee of the National People’s Congress of China, "
-    "Belarusian President Alexander Lukashenko confirmed his country’s commitment to "
-    "strengthening ties with China. \n\n"
-    "“Expanding ties with China has been a foreign policy priority for us. Thanks to joint "
-    "efforts, the notion of ‘a comprehensive strategic partnership’ has acquired a special "
-    "meaning in relations between Belarus and China,” Lukashenko said in a quote that BelTA news "
-    "agency was able to record. \n\n"
+SEED_1 = SEED_1_OPENING + (
     "Per the Belarusian leader, “today, Moscow and Beijing continue to foster a constructive "
     "political dialogue, successfully develop economic cooperation and expand regional ties.”\n\n"
     "Lukashenko also declared that there are no obstacles to tightening bilateral interactions "
