@@ -83,23 +83,23 @@ _APOSTROPHE_TABLE = str.maketrans(
     {**dict.fromkeys(_APOSTROPHES, "'"), **dict.fromkeys(_INVISIBLE, None)}
 )
 
-# Latin letters that Unicode does not decompose into base + mark.
-_LATIN_SPECIALS = str.maketrans(
-    {
-        "ł": "l",
-        "ø": "o",
-        "đ": "d",
-        "ð": "d",
-        "ħ": "h",
-        "ı": "i",
-        "ŀ": "l",
-        "ŧ": "t",
-        "æ": "ae",
-        "œ": "oe",
-        "þ": "th",
-        "ƒ": "f",
-    }
-)
+# Latin letters that Unicode does not decompose into base + mark (index/corpus.py's slugs use
+# the same table).
+LATIN_SPECIALS: dict[str, str] = {
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ð": "d",
+    "ħ": "h",
+    "ı": "i",
+    "ŀ": "l",
+    "ŧ": "t",
+    "æ": "ae",
+    "œ": "oe",
+    "þ": "th",
+    "ƒ": "f",
+}
+_LATIN_SPECIALS = str.maketrans(LATIN_SPECIALS)
 _CYRILLIC_RE = re.compile("[\u0400-\u052f]")
 _LATIN_LETTER_RE = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 

@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from index.analyze import LATIN_SPECIALS
 from index.errors import BadInput, IngestRefused, NotFound
 from index.models import Article, Problem
 
@@ -107,16 +108,8 @@ def content_hash(title: str, text: str) -> str:
 # Letters that NFKD does not reduce to ASCII, and Cyrillic (the corpus is about Belarus).
 _TRANSLITERATION = str.maketrans(
     {
-        "ł": "l",
-        "ø": "o",
-        "đ": "d",
-        "ð": "d",
-        "ħ": "h",
-        "ı": "i",
+        **LATIN_SPECIALS,
         "ß": "ss",
-        "æ": "ae",
-        "œ": "oe",
-        "þ": "th",
         "а": "a",
         "б": "b",
         "в": "v",
