@@ -1,6 +1,6 @@
 """Answer quality: the engine against rank_bm25 baselines, on SQuAD v1.1 dev and SciFact.
 
-    python -m bench.quality                       # full run (SQuAD dev + SciFact), ~10 minutes
+    python -m bench.quality                       # full run (SQuAD dev + SciFact), ~5 minutes
     python -m bench.quality --smoke               # a few articles, ~100 questions: seconds
     python -m bench.quality --sweep-chunking --limit 2000
     python -m bench.quality --sweep-threshold

@@ -1,6 +1,6 @@
 """Speed: index build, memory, size on disk and query latency at 10k, 100k and 1M passages.
 
-    python -m bench.speed                         # 10k, 100k, 1M (about 15 minutes)
+    python -m bench.speed                         # 10k, 100k, 1M (about 4 minutes)
     python -m bench.speed --sizes 10000,100000 --queries 500
     python -m bench.speed --smoke                 # 2k passages, 50 questions: seconds
 
