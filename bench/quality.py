@@ -45,7 +45,7 @@ from bench.squad import (
     load_squad,
     write_corpus,
 )
-from index.answer import Weights, answer_question
+from index.answer import Weights
 from index.engine import Engine, EngineConfig, reindex_data_dir
 from index.errors import BadInput
 from index.models import Answer, ReindexReport, SearchHit
@@ -90,8 +90,14 @@ def asker(engine: Engine, weights: Weights | None) -> Asker:
     """``Engine.ask``, or the same answer path with other scoring weights (for tuning)."""
     if weights is None:
         return lambda question, k: engine.ask(question, k)
-    context = replace(engine._context(), weights=weights)
-    return lambda question, k: answer_question(context, question, max_quotes=k)
+    tuned = Engine(  # the same open index, scored with other weights
+        replace(engine.config, weights=weights),
+        engine.gen,
+        engine.store,
+        engine.backend,
+        needs_build=False,
+    )
+    return lambda question, k: tuned.ask(question, k)
 
 
 def safe_search(engine: Engine, query: str, k: int) -> list[SearchHit]:

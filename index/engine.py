@@ -113,6 +113,12 @@ class Engine:
 
     # ---- reading
     @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            raise NotFound("Nothing is indexed yet. Run `newsbot reindex` (or /reindex).")
+        return self._backend
+
+    @property
     def store(self) -> st.PassageStore:
         if self._store is None:
             raise NotFound("Nothing is indexed yet. Run `newsbot reindex` (or /reindex).")
