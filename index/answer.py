@@ -426,7 +426,7 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
         elif has_type is False:
             score -= weights.missing_type
         if question.speech:
-            quotation = _quotation_at(cand, analyzer)
+            quotation = _quotation_at(cand)
             if quotation is None:
                 continue
             # The cue counts too: "What did the Belarusian leader say" matches the cue "the
@@ -456,7 +456,7 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
     return Answer(question=text, answered=True, quotes=tuple(_quote(c) for c in chosen))
 
 
-def _quotation_at(cand: _Candidate, analyzer: Analyzer) -> Quotation | None:
+def _quotation_at(cand: _Candidate) -> Quotation | None:
     for quotation in _quotations(cand.article.content_hash, cand.article.text):
         if quotation.start < cand.end and cand.start < quotation.end:
             return quotation

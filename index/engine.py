@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ class Engine:
         self.needs_build = needs_build
         self.reason = reason
         self._article = lru_cache(maxsize=512)(self._load_article)
+        self._summaries: list[ArticleSummary] | None = None
 
     # ---- opening
     @classmethod
@@ -134,7 +136,13 @@ class Engine:
         return article
 
     def articles(self) -> list[ArticleSummary]:
-        return self.store.summaries() if self._store is not None else []
+        """Newest first. A generation never changes, so its list is read once (autocomplete
+        and /source ask for it on every keystroke and lookup)."""
+        if self._store is None:
+            return []
+        if self._summaries is None:
+            self._summaries = self._store.summaries()
+        return self._summaries
 
     def content_hashes(self) -> dict[str, tuple[str, str | None]]:
         return self.store.hashes() if self._store is not None else {}
@@ -189,7 +197,7 @@ class Engine:
         """An article (by id) or a passage (``article-id:N``) with the text around it."""
         ident = ident.strip()
         store = self.store
-        summaries = {a.id: a for a in store.summaries()}
+        summaries = {a.id: a for a in self.articles()}
         if ident in summaries:
             n = summaries[ident].passages
             return SourceView(
@@ -298,8 +306,6 @@ def reindex_data_dir(
             notify(Progress(phase="publishing"))
             st.publish(data_dir, tmp, final, manifest)
         except BaseException:
-            import shutil
-
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         keep = {final.name} | ({live.name} if live else set())

@@ -28,7 +28,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from index.errors import Busy, NewsbotError
@@ -371,7 +370,3 @@ def writer_lock(data_dir: Path) -> Iterator[None]:
         yield
     finally:
         fh.close()
-
-
-def parse_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
