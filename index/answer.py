@@ -14,19 +14,17 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from index.analysis import ArticleAnalysis
 from index.analyze import Analyzer
 from index.backends import Backend
 from index.models import Answer, Article, Quote, Source
 from index.passages import passage_id
-from index.segment import sentence_spans
-from index.speech import SPEECH_VERBS, Quotation, find_quotations
+from index.speech import SPEECH_VERBS, Quotation
 from index.store import PassageStore, StoredPassage
 
 
@@ -60,7 +58,29 @@ class AnswerContext:
     backend: Backend
     store: PassageStore
     article: Callable[[str], Article]
+    # Sentences, their terms and the quotations of an article (index/analysis.py): computed once
+    # per article, not per question.
+    analysis: Callable[[Article], ArticleAnalysis]
     weights: Weights = field(default_factory=lambda: DEFAULT_WEIGHTS)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an answer may come from: the articles allowed (e.g. a date range) and the quotes
+    already shown in a conversation (``(article_id, start, end)``), which are never repeated."""
+
+    allow_article: Callable[[Article], bool] | None = None
+    exclude: frozenset[tuple[str, int, int]] = frozenset()
+
+    def allows(self, article: Article, start: int, end: int) -> bool:
+        if self.allow_article is not None and not self.allow_article(article):
+            return False
+        return not any(aid == article.id and s < end and start < e for aid, s, e in self.exclude)
+
+
+NO_SCOPE = Scope()
+# A scope that filters articles reads this many more passages, so that enough are left.
+_SCOPED_RETRIEVE_FACTOR = 4
 
 
 # ---- reading the question
@@ -269,17 +289,6 @@ def _has_answer_type(
     return None
 
 
-# ---- per-article analysis, cached (articles are immutable per content hash)
-@lru_cache(maxsize=1024)
-def _quotations(content_hash: str, text: str) -> tuple[Quotation, ...]:
-    return tuple(find_quotations(text))
-
-
-@lru_cache(maxsize=1024)
-def _article_sentences(content_hash: str, text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(sentence_spans(text))
-
-
 # A sentence that opens like this leans on the one before it ("These include the AKS test"):
 # it is scored with that sentence's words too, and quoted together with it.
 _LEANS_BACK = frozenset(
@@ -300,6 +309,7 @@ def _leans_back(sentence: str) -> bool:
 @dataclass
 class _Candidate:
     article: Article
+    analysis: ArticleAnalysis
     passage: StoredPassage
     passage_score: float
     start: int
@@ -347,7 +357,9 @@ def _proximity(positions: Sequence[tuple[str, int]], wanted: set[str]) -> float:
     return min(1.0, len(distinct) / best) if best != math.inf else 0.0
 
 
-def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> Answer:
+def answer_question(
+    ctx: AnswerContext, text: str, *, max_quotes: int = 3, scope: Scope = NO_SCOPE
+) -> Answer:
     analyzer, weights = ctx.analyzer, ctx.weights
     question = read_question(text, analyzer)
     if not question.tokens:
@@ -356,7 +368,10 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
             answered=False,
             reason="The question has no searchable words; name a person, place or topic.",
         )
-    hits = ctx.backend.search(question.tokens, weights.retrieve)
+    retrieve = weights.retrieve
+    if scope.allow_article is not None:
+        retrieve *= _SCOPED_RETRIEVE_FACTOR
+    hits = ctx.backend.search(question.tokens, retrieve)
     if not hits:
         return _no_answer(text)
     stored = ctx.store.passages_by_pid([pid for pid, _ in hits])
@@ -366,39 +381,43 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
 
     candidates: dict[tuple[str, int], _Candidate] = {}
     context_terms: dict[tuple[str, int], set[str]] = {}
-    tokens_of: dict[tuple[str, int], list[str]] = {}  # each sentence analysed once
+    tokens_of: dict[tuple[str, int], Sequence[str]] = {}
+    kept = 0
     for pid, score in hits:
         sp = stored.get(pid)
-        if sp is None:
+        if sp is None or kept >= weights.retrieve:
             continue
         article = ctx.article(sp.article_id)
+        if scope.allow_article is not None and not scope.allow_article(article):
+            continue
+        kept += 1
+        analysis = ctx.analysis(article)
         keys = [(article.id, start) for start, _ in sp.sentences]
         for key, (start, end) in zip(keys, sp.sentences, strict=True):
             if key not in tokens_of:
-                tokens_of[key] = analyzer.tokens(article.text[start:end], article.language)
+                tokens_of[key] = _sentence_tokens(analysis, article, start, end, analyzer)
+            if not scope.allows(article, start, end):
+                continue
             if key not in candidates or candidates[key].passage_score < score / top_score:
-                candidates[key] = _Candidate(article, sp, score / top_score, start, end)
+                candidates[key] = _Candidate(article, analysis, sp, score / top_score, start, end)
         p_tokens = set().union(*(tokens_of[key] for key in keys))
         for key in keys:
             context_terms.setdefault(key, set()).update(p_tokens)
 
     # Every candidate sentence's terms.
-    terms_of = {key: set(tokens) for key, tokens in tokens_of.items()}
+    terms_of = {key: set(tokens_of[key]) for key in candidates}
     for key, cand in candidates.items():
         if weights.lean_back and _leans_back(cand.article.text[cand.start : cand.end]):
-            article_spans = _article_sentences(cand.article.content_hash, cand.article.text)
-            i = bisect.bisect_left(article_spans, (cand.start, cand.end))
+            spans = cand.analysis.sentences
+            i = cand.analysis.sentence_at(cand.start)
             same_paragraph = (
-                0 < i < len(article_spans)
-                and "\n" not in cand.article.text[article_spans[i - 1][1] : cand.start]
+                i is not None
+                and i > 0
+                and "\n" not in cand.article.text[spans[i - 1][1] : cand.start]
             )
-            if same_paragraph and article_spans[i][0] == cand.start:
-                p_start, p_end = article_spans[i - 1]
-                previous = cand.article.text[p_start:p_end]
-                terms_of[key] = terms_of[key] | set(
-                    analyzer.tokens(previous, cand.article.language)
-                )
-                cand.lean_start = p_start
+            if same_paragraph and i is not None:
+                terms_of[key] = terms_of[key] | set(cand.analysis.tokens[i - 1])
+                cand.lean_start = spans[i - 1][0]
 
     scored: list[_Candidate] = []
     for key, cand in candidates.items():
@@ -457,10 +476,17 @@ def answer_question(ctx: AnswerContext, text: str, *, max_quotes: int = 3) -> An
 
 
 def _quotation_at(cand: _Candidate) -> Quotation | None:
-    for quotation in _quotations(cand.article.content_hash, cand.article.text):
-        if quotation.start < cand.end and cand.start < quotation.end:
-            return quotation
-    return None
+    return cand.analysis.quotation_at(cand.start, cand.end)
+
+
+def _sentence_tokens(
+    analysis: ArticleAnalysis, article: Article, start: int, end: int, analyzer: Analyzer
+) -> Sequence[str]:
+    i = analysis.sentence_at(start)
+    if i is not None and analysis.sentences[i][1] == end:
+        return analysis.tokens[i]
+    # A passage cut differently from the analysis (it never should be): analyse the span itself.
+    return analyzer.tokens(article.text[start:end], article.language)
 
 
 def _choose(
@@ -498,8 +524,8 @@ def _choose(
 
 
 def _sentences_covering(cand: _Candidate, start: int, end: int) -> list[tuple[int, int]]:
-    spans = _article_sentences(cand.article.content_hash, cand.article.text)
-    return [(s, e) for s, e in spans if s < end and start < e]
+    spans = cand.analysis.sentences
+    return [spans[i] for i in cand.analysis.sentences_in(start, end)]
 
 
 def _quote(cand: _Candidate) -> Quote:

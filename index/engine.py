@@ -16,8 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from index import store as st
+from index.analysis import ArticleAnalysis, analyse_article
 from index.analyze import Analyzer
-from index.answer import DEFAULT_WEIGHTS, AnswerContext, Weights, answer_question
+from index.answer import DEFAULT_WEIGHTS, NO_SCOPE, AnswerContext, Scope, Weights, answer_question
 from index.backends import Backend, open_backend
 from index.corpus import read_corpus
 from index.errors import BadInput, NotFound
@@ -78,6 +79,7 @@ class Engine:
         self.needs_build = needs_build
         self.reason = reason
         self._article = lru_cache(maxsize=512)(self._load_article)
+        self._analysis = lru_cache(maxsize=512)(self._analyse)
         self._summaries: list[ArticleSummary] | None = None
 
     # ---- opening
@@ -135,6 +137,13 @@ class Engine:
             raise NotFound(f"No article has the id '{article_id}'. /articles lists them.")
         return article
 
+    def _analyse(self, article_id: str, content_hash: str) -> ArticleAnalysis:
+        return analyse_article(self.article(article_id), self.config.analyzer)
+
+    def analysis(self, article: Article) -> ArticleAnalysis:
+        """Sentences, their terms and quotations of ``article``, computed once per article."""
+        return self._analysis(article.id, article.content_hash)
+
     def articles(self) -> list[ArticleSummary]:
         """Newest first. A generation never changes, so its list is read once (autocomplete
         and /source ask for it on every keystroke and lookup)."""
@@ -158,13 +167,14 @@ class Engine:
             backend=self._backend,
             store=self._store,
             article=self.article,
+            analysis=self.analysis,
             weights=self.config.weights,
         )
 
-    def ask(self, question: str, k: int = 3) -> Answer:
+    def ask(self, question: str, k: int = 3, scope: Scope = NO_SCOPE) -> Answer:
         if self._store is None:
             return Answer(question=question, answered=False, reason="Nothing is indexed yet.")
-        return answer_question(self._context(), question, max_quotes=k)
+        return answer_question(self._context(), question, max_quotes=k, scope=scope)
 
     def search(self, query: str, k: int = 10) -> list[SearchHit]:
         ctx = self._context()
@@ -241,7 +251,7 @@ def _neighbour_sentences(text: str, at: int, *, backwards: bool, count: int = 1)
 
 
 # ---- building
-def analyse_article(article: Article, config: EngineConfig) -> tuple[list, list[list[str]]]:
+def passages_and_tokens(article: Article, config: EngineConfig) -> tuple[list, list[list[str]]]:
     sentences = sentence_spans(article.text)
     paragraphs = paragraph_spans(article.text)
     passages = make_passages(article, sentences, paragraphs, config.chunking)
@@ -351,7 +361,7 @@ def _apply(
         notify(Progress(phase="indexing", done=0, total=total))
         for n, article_id in enumerate(todo, 1):
             article = articles[article_id]
-            passages, tokens = analyse_article(article, config)
+            passages, tokens = passages_and_tokens(article, config)
             store.put(article, passages, tokens, pid)
             if backend.persistent:
                 backend.add((pid + i, article.id, toks) for i, toks in enumerate(tokens))
