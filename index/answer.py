@@ -71,6 +71,8 @@ class Scope:
 
     allow_article: Callable[[Article], bool] | None = None
     exclude: frozenset[tuple[str, int, int]] = frozenset()
+    # "latest", "recent": among the quotes that answer about as well as the best, newest first.
+    prefer_recent: bool = False
 
     def allows(self, article: Article, start: int, end: int) -> bool:
         if self.allow_article is not None and not self.allow_article(article):
@@ -471,6 +473,8 @@ def answer_question(
     best = scored[0].score
     if best < weights.threshold:
         return _no_answer(text)
+    if scope.prefer_recent:
+        scored = _newest_first(scored, best * _RECENT_BAND)
     chosen = _choose(scored, best, weights, max_quotes)
     return Answer(question=text, answered=True, quotes=tuple(_quote(c) for c in chosen))
 
@@ -487,6 +491,21 @@ def _sentence_tokens(
         return analysis.tokens[i]
     # A passage cut differently from the analysis (it never should be): analyse the span itself.
     return analyzer.tokens(article.text[start:end], article.language)
+
+
+# "latest": quotes scoring at least this share of the best one count as answering about as well.
+_RECENT_BAND = 0.8
+
+
+def _newest_first(scored: list[_Candidate], floor: float) -> list[_Candidate]:
+    """The candidates scoring at least ``floor``, newest article first (undated last), then the
+    rest; the order by score is kept within one date."""
+    good = [c for c in scored if c.score >= floor]
+    rest = [c for c in scored if c.score < floor]
+    good.sort(
+        key=lambda c: c.article.published.toordinal() if c.article.published else 0, reverse=True
+    )
+    return good + rest
 
 
 def _choose(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from index.analysis import ArticleAnalysis, analyse_article
@@ -56,5 +57,30 @@ def test_scope_drops_articles_and_quotes_already_shown(corpus_dir: Path, data_di
         )
         nothing = engine.ask(HEADLINE, scope=Scope(allow_article=lambda a: False))
         assert not nothing.answered
+    finally:
+        engine.close()
+
+
+def test_prefer_recent_puts_the_newer_of_two_near_equal_answers_first(
+    corpus_dir: Path, data_dir: Path, write_article: Callable[..., Path]
+) -> None:
+    said = "The Minsk Tractor Works shipped {} abroad in {}, the plant said."
+    write_article(
+        "tractors-old", "Exports", said.format("30,000 tractors", 2019), published="2019-05-01"
+    )
+    write_article(
+        "tractors-new", "Exports", said.format("41,000 machines", 2023), published="2023-05-01"
+    )
+    engine = reindex_data_dir(corpus_dir, data_dir)[1]
+    try:
+        question = "How many tractors did the Minsk Tractor Works ship abroad?"
+        by_score = engine.ask(question)
+        newest = engine.ask(question, scope=Scope(prefer_recent=True))
+        # The older article repeats "tractors", so by score it comes first; "latest" flips them.
+        assert [q.source.article_id for q in by_score.quotes[:2]] == [
+            "tractors-old",
+            "tractors-new",
+        ]
+        assert [q.source.article_id for q in newest.quotes[:2]] == ["tractors-new", "tractors-old"]
     finally:
         engine.close()
