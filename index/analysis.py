@@ -12,16 +12,19 @@ keeps it in the manifest, and an index built with another version is rebuilt.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import json
-import zlib
+import typing
 from dataclasses import dataclass
+from typing import Any
 
 from index.analyze import Analyzer
 from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
 from index.speech import Quotation, find_quotations
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: capped sentence sizes (index/segment.py)
 
 Span = tuple[int, int]
 
@@ -63,25 +66,87 @@ class ArticleAnalysis:
                 break
         return None
 
-    # ---- storage: compact bytes, so a generation can keep it beside the passages
+    # ---- storage: compact bytes, so a generation keeps it beside the article
     def to_bytes(self) -> bytes:
-        payload = {
-            "s": self.sentences,
-            "p": self.paragraphs,
-            "t": [" ".join(toks) for toks in self.tokens],
-            "q": [[q.start, q.end, q.speaker, q.cue_start, q.cue_end] for q in self.quotations],
-        }
-        return zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
+        """Compact JSON (the store compresses it together with the article's text).
+
+        Fields are encoded by their type (see ``_encode``), so a new field of plain tuples, ints,
+        strings or small frozen dataclasses needs no change here."""
+        payload = {f.name: _encode(_HINTS[f.name], getattr(self, f.name)) for f in _FIELDS}
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ArticleAnalysis:
-        payload = json.loads(zlib.decompress(data))
-        return cls(
-            sentences=tuple((s, e) for s, e in payload["s"]),
-            paragraphs=tuple((s, e) for s, e in payload["p"]),
-            tokens=tuple(tuple(t.split()) for t in payload["t"]),
-            quotations=tuple(Quotation(*q) for q in payload["q"]),
-        )
+        payload = json.loads(data)
+        return cls(**{f.name: _decode(_HINTS[f.name], payload[f.name]) for f in _FIELDS})
+
+
+# ---- the byte form: each field by its type hint
+_SPANS = tuple[tuple[int, int], ...]
+_TERMS = tuple[tuple[str, ...], ...]
+
+
+def _encode(hint: Any, value: Any) -> Any:
+    if hint == _SPANS:  # delta-coded: small numbers, and they compress well
+        flat: list[int] = []
+        previous = 0
+        for start, end in value:
+            flat.append(start - previous)
+            flat.append(end - start)
+            previous = end
+        return flat
+    if hint == _TERMS:  # one string: sentences by "\n", terms by " " (terms hold no spaces)
+        if value and not any(" " in t or "\n" in t for terms in value for t in terms):
+            return "\n".join(" ".join(terms) for terms in value)
+        return [list(terms) for terms in value]
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return [_encode(h, getattr(value, name)) for name, h in _field_hints(hint)]
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return [_encode(args[0], v) for v in value]
+        return [_encode(a, v) for a, v in zip(args, value, strict=True)]
+    if value is None:
+        return None
+    options = [a for a in typing.get_args(hint) if a is not type(None)]
+    return _encode(options[0], value) if len(options) == 1 else value  # X | None, or plain
+
+
+def _decode(hint: Any, data: Any) -> Any:
+    if hint == _SPANS:
+        spans = []
+        end = 0
+        for i in range(0, len(data), 2):
+            start = end + data[i]
+            end = start + data[i + 1]
+            spans.append((start, end))
+        return tuple(spans)
+    if hint == _TERMS:
+        if isinstance(data, str):
+            return tuple(tuple(line.split(" ")) if line else () for line in data.split("\n"))
+        return tuple(tuple(terms) for terms in data)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        fields = _field_hints(hint)
+        return hint(*(_decode(h, v) for (_name, h), v in zip(fields, data, strict=True)))
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in data)
+        return tuple(_decode(a, v) for a, v in zip(args, data, strict=True))
+    if data is None:
+        return None
+    options = [a for a in typing.get_args(hint) if a is not type(None)]
+    return _decode(options[0], data) if len(options) == 1 else data
+
+
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
+_FIELDS = dataclasses.fields(ArticleAnalysis)
+_HINTS = typing.get_type_hints(ArticleAnalysis)
 
 
 def analyse_article(article: Article, analyzer: Analyzer) -> ArticleAnalysis:

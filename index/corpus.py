@@ -540,15 +540,49 @@ class _Collector:
 
 def read_corpus(corpus_dir: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
     """Every article under ``corpus_dir`` (recursively, in sorted order) and every problem."""
-    root = Path(corpus_dir)
-    if not root.is_dir():
-        if root.exists():
-            raise BadInput(f"Corpus directory '{root}' is a file, not a folder. Pass --corpus.")
-        raise BadInput(f"Corpus directory '{root}' does not exist. Create it or pass --corpus.")
-    collector = _Collector()
-    for path, rel in _walk(root, collector):
-        _read_into(collector, path, rel, max_bytes)
-    return collector.read
+    stream = CorpusStream(corpus_dir, max_bytes=max_bytes)
+    articles = list(stream)
+    return CorpusRead(articles=articles, problems=stream.problems)
+
+
+class CorpusStream:
+    """The articles under ``corpus_dir`` one at a time, so a reindex never holds the corpus.
+
+    Iterate once. ``problems`` fills as files are read; ``done_bytes`` / ``total_bytes`` say how
+    far the reading is (for progress). Duplicates are judged as in :func:`read_corpus`: the first
+    copy in sorted order wins.
+    """
+
+    def __init__(self, corpus_dir: Path, *, max_bytes: int = MAX_BYTES) -> None:
+        root = Path(corpus_dir)
+        if not root.is_dir():
+            if root.exists():
+                raise BadInput(f"Corpus directory '{root}' is a file, not a folder. Pass --corpus.")
+            raise BadInput(f"Corpus directory '{root}' does not exist. Create it or pass --corpus.")
+        self._collector = _Collector()
+        self._files = list(_walk(root, self._collector))
+        self._max_bytes = max_bytes
+        self.total_bytes = sum(_size(path) for path, _ in self._files)
+        self.done_bytes = 0
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self._collector.read.problems
+
+    def __iter__(self) -> Iterator[Article]:
+        pending = self._collector.read.articles
+        for path, rel in self._files:
+            for consumed in _read_into(self._collector, path, rel, self._max_bytes):
+                self.done_bytes += consumed
+                yield from pending
+                pending.clear()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
@@ -559,7 +593,8 @@ def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRe
     except ValueError:
         rel = path.name
     collector = _Collector()
-    _read_into(collector, path, rel, max_bytes)
+    for _consumed in _read_into(collector, path, rel, max_bytes):
+        pass
     return collector.read
 
 
@@ -591,20 +626,23 @@ def _walk(root: Path, collector: _Collector) -> Iterator[tuple[Path, str]]:
     yield from visit(root, "")
 
 
-def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> None:
+def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
+    """Read one file into ``collector``; yields the bytes consumed after each article or line,
+    so a caller can take the articles out as they come (a .jsonl file may hold the corpus)."""
     kind = _kind(path.name)
     if kind is None:
         collector.problem(rel, _unsupported(path.name))
         return
     try:
         if kind == "jsonl":
-            _read_jsonl(collector, path, rel, max_bytes)
+            yield from _read_jsonl(collector, path, rel, max_bytes)
             return
         size = path.stat().st_size
         if size > max_bytes:
             raise _Unreadable(_too_large(size, max_bytes))
         text = _decode(path.read_bytes())
         collector.add(_SINGLE_PARSERS[kind](text, path.stem, rel), rel)
+        yield size
     except _Unreadable as err:
         collector.problem(rel, err.reason)
     except OSError as err:
@@ -614,7 +652,7 @@ def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> N
         collector.problem(rel, "internal error while reading this file; see the log")
 
 
-def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> None:
+def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
     with open(path, "rb") as fh:
         _check_jsonl_head(fh.read(8192))
         fh.seek(0)
@@ -632,6 +670,7 @@ def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> 
                 collector.add(_parse_json_line(line, rel), where)
             except _Unreadable as err:
                 collector.problem(where, err.reason)
+            yield len(line) + 1
     if not any_line:
         raise _Unreadable("empty file")
 
