@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import json
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,81 +73,109 @@ class ArticleAnalysis:
 
         Fields are encoded by their type (see ``_encode``), so a new field of plain tuples, ints,
         strings or small frozen dataclasses needs no change here."""
-        payload = {f.name: _encode(_HINTS[f.name], getattr(self, f.name)) for f in _FIELDS}
+        payload = {name: encode(getattr(self, name)) for name, encode, _ in _FIELDS}
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ArticleAnalysis:
         payload = json.loads(data)
-        return cls(**{f.name: _decode(_HINTS[f.name], payload[f.name]) for f in _FIELDS})
+        return cls(**{name: decode(payload[name]) for name, _, decode in _FIELDS})
 
 
 # ---- the byte form: each field by its type hint
+# A codec (encode, decode) is built once per type hint, so decoding (on the answer path, for every
+# article a question reads) does no type introspection.
 _SPANS = tuple[tuple[int, int], ...]
 _TERMS = tuple[tuple[str, ...], ...]
 
-
-def _encode(hint: Any, value: Any) -> Any:
-    if hint == _SPANS:  # delta-coded: small numbers, and they compress well
-        flat: list[int] = []
-        previous = 0
-        for start, end in value:
-            flat.append(start - previous)
-            flat.append(end - start)
-            previous = end
-        return flat
-    if hint == _TERMS:  # one string: sentences by "\n", terms by " " (terms hold no spaces)
-        if value and not any(" " in t or "\n" in t for terms in value for t in terms):
-            return "\n".join(" ".join(terms) for terms in value)
-        return [list(terms) for terms in value]
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return [_encode(h, getattr(value, name)) for name, h in _field_hints(hint)]
-    if typing.get_origin(hint) is tuple:
-        args = typing.get_args(hint)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return [_encode(args[0], v) for v in value]
-        return [_encode(a, v) for a, v in zip(args, value, strict=True)]
-    if value is None:
-        return None
-    options = [a for a in typing.get_args(hint) if a is not type(None)]
-    return _encode(options[0], value) if len(options) == 1 else value  # X | None, or plain
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
 
-def _decode(hint: Any, data: Any) -> Any:
-    if hint == _SPANS:
-        spans = []
-        end = 0
-        for i in range(0, len(data), 2):
-            start = end + data[i]
-            end = start + data[i + 1]
-            spans.append((start, end))
-        return tuple(spans)
-    if hint == _TERMS:
-        if isinstance(data, str):
-            return tuple(tuple(line.split(" ")) if line else () for line in data.split("\n"))
-        return tuple(tuple(terms) for terms in data)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        fields = _field_hints(hint)
-        return hint(*(_decode(h, v) for (_name, h), v in zip(fields, data, strict=True)))
-    if typing.get_origin(hint) is tuple:
-        args = typing.get_args(hint)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in data)
-        return tuple(_decode(a, v) for a, v in zip(args, data, strict=True))
-    if data is None:
-        return None
-    options = [a for a in typing.get_args(hint) if a is not type(None)]
-    return _decode(options[0], data) if len(options) == 1 else data
+def _encode_spans(value: Any) -> list[int]:
+    """Delta-coded: small numbers, and they compress well."""
+    flat: list[int] = []
+    previous = 0
+    for start, end in value:
+        flat.append(start - previous)
+        flat.append(end - start)
+        previous = end
+    return flat
+
+
+def _decode_spans(data: list[int]) -> tuple[tuple[int, int], ...]:
+    spans = []
+    end = 0
+    for i in range(0, len(data), 2):
+        start = end + data[i]
+        end = start + data[i + 1]
+        spans.append((start, end))
+    return tuple(spans)
+
+
+def _encode_terms(value: Any) -> Any:
+    """One string: sentences by "\\n", terms by " " (analysed terms hold no whitespace)."""
+    if value and not any(" " in t or "\n" in t for terms in value for t in terms):
+        return "\n".join(" ".join(terms) for terms in value)
+    return [list(terms) for terms in value]
+
+
+def _decode_terms(data: Any) -> tuple[tuple[str, ...], ...]:
+    if isinstance(data, str):
+        return tuple(tuple(line.split(" ")) if line else () for line in data.split("\n"))
+    return tuple(tuple(terms) for terms in data)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @functools.cache
-def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
-    hints = typing.get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+def _codec(hint: Any) -> Codec:
+    if hint == _SPANS:
+        return _encode_spans, _decode_spans
+    if hint == _TERMS:
+        return _encode_terms, _decode_terms
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        names = [f.name for f in dataclasses.fields(hint)]
+        hints = typing.get_type_hints(hint)
+        parts = [_codec(hints[name]) for name in names]
+        cls = hint
+
+        def encode_object(value: Any) -> list:
+            return [enc(getattr(value, n)) for n, (enc, _) in zip(names, parts, strict=True)]
+
+        def decode_object(data: list) -> Any:
+            return cls(*(dec(v) for (_, dec), v in zip(parts, data, strict=True)))
+
+        return encode_object, decode_object
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            enc, dec = _codec(args[0])
+            if enc is _same:
+                return list, tuple
+            return (lambda v: [enc(x) for x in v]), (lambda d: tuple(dec(x) for x in d))
+        items = [_codec(a) for a in args]
+        return (
+            lambda v: [e(x) for (e, _), x in zip(items, v, strict=True)],
+            lambda d: tuple(dc(x) for (_, dc), x in zip(items, d, strict=True)),
+        )
+    options = [a for a in typing.get_args(hint) if a is not type(None)]
+    if len(options) == 1 and len(typing.get_args(hint)) == 2:  # X | None
+        enc, dec = _codec(options[0])
+        if enc is _same:
+            return _same, _same
+        return (
+            lambda v: None if v is None else enc(v),
+            lambda d: None if d is None else dec(d),
+        )
+    return _same, _same  # str, int, float, bool: JSON as they are
 
 
-_FIELDS = dataclasses.fields(ArticleAnalysis)
-_HINTS = typing.get_type_hints(ArticleAnalysis)
+_FIELDS = tuple(
+    (f.name, *_codec(typing.get_type_hints(ArticleAnalysis)[f.name]))
+    for f in dataclasses.fields(ArticleAnalysis)
+)
 
 
 def analyse_article(article: Article, analyzer: Analyzer) -> ArticleAnalysis:

@@ -84,13 +84,13 @@ def encode_batch(
     return [encode_article(seq, text, lang, analyzer, chunking) for seq, text, lang in items]
 
 
-def _worker_start(lifeline: Any, parent: int) -> None:
+def _worker_start(lifeline: Any, niceness: int) -> None:
     from index.lifeline import die_with_parent, watch_pipe
 
     die_with_parent()
     watch_pipe(lifeline.fileno())
-    del parent
-    os.nice(WORKER_NICENESS)
+    if niceness:
+        os.nice(niceness)
 
 
 class Analysis:
@@ -156,7 +156,7 @@ class Analysis:
                 self._workers,
                 mp_context=ctx,
                 initializer=_worker_start,
-                initargs=(reader, os.getpid()),
+                initargs=(reader, WORKER_NICENESS),
             )
         return self._pool
 
