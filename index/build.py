@@ -3,7 +3,9 @@
 Stages (each a function or class below, testable alone):
 
 1. **Read** the corpus one article at a time (:class:`~index.corpus.CorpusStream`); compare each
-   with the live generation's catalog: unchanged articles cost a hash comparison, nothing more.
+   with the live generation's catalog: unchanged articles cost a hash comparison, nothing more,
+   and a corpus file unchanged since the last reindex (same size, ctime and inode, recorded in
+   the manifest) is not even read: its articles come from the catalog.
 2. **Analyse** added and changed articles in bounded batches (:class:`Analysis`): sentences,
    paragraphs, terms per sentence, quotations (``analyse_article``, the seam the answer stage
    reads), passages as sentence ranges, the passages' terms for the search index, and the
@@ -35,7 +37,7 @@ from index import store as st
 from index.analysis import analyse_article
 from index.analyze import Analyzer
 from index.backends import Backend, open_backend
-from index.corpus import CorpusStream
+from index.corpus import CorpusStream, FileStamp, KnownFile
 from index.models import Article, Progress, ReindexReport
 from index.passages import ChunkConfig, chunk
 
@@ -207,6 +209,25 @@ def _open_base(
     return _Base(live, manifest, store), lease, ""
 
 
+def _known_files(base: _Base | None) -> KnownFile | None:
+    """Corpus files the live generation read, unchanged since (same stamp): their articles are
+    taken from its catalog instead of being read and parsed again."""
+    if base is None:
+        return None
+    stamps = base.manifest.get("files") or {}
+    by_file: dict[str, list[tuple[str, str]]] = {}
+    for article_id, entry in base.store.ids():
+        if entry.source_path is not None:
+            by_file.setdefault(entry.source_path, []).append((article_id, entry.content_hash))
+
+    def known(rel: str, stamp: FileStamp) -> list[tuple[str, str]] | None:
+        if stamps.get(rel) != list(stamp) or rel not in by_file:
+            return None
+        return by_file[rel]
+
+    return known
+
+
 def _new_segment_name(number: int) -> str:
     return f"seg-{number:06d}{st.SEGMENT_SUFFIX}"
 
@@ -225,8 +246,8 @@ def build_generation(
     started = time.perf_counter()
     with st.writer_lock(data_dir):
         notify(Progress(phase="reading corpus"))
-        stream = CorpusStream(corpus_dir)
         base, base_lease, why_full = _open_base(data_dir, config, full)
+        stream = CorpusStream(corpus_dir, known=_known_files(base))
         try:
             run = _Run(data_dir, config, base, notify, workers)
             try:
@@ -272,6 +293,7 @@ class _Run:
         self.tmp: Path | None = None
         self.backend: Backend | None = None
         self.writer: st.SegmentWriter | None = None
+        self.files: dict[str, list[int]] = {}
         self.added: list[str] = []
         self.updated: list[str] = []
         self.unchanged = 0
@@ -342,6 +364,10 @@ class _Run:
                 self._write(*done)
         finally:
             analysis.close()
+        seen.update(stream.unchanged)  # the articles of files that were not read again
+        self.unchanged += len(stream.unchanged)
+        clean = set(stream.stamps) - stream.files_with_problems
+        self.files = {rel: list(stream.stamps[rel]) for rel in sorted(clean)}
         removed = sorted(i for i, _ in base.store.ids() if i not in seen) if base else []
         if removed:
             self._start()
@@ -410,6 +436,7 @@ class _Run:
             "next_seq": self.next_seq,
             "next_segment": self.next_segment,
             "segments": [s.to_json() for s in segments],
+            "files": self.files,
         }
         self.notify(Progress(phase="publishing"))
         st.publish(self.data_dir, self.tmp, self.final, manifest)

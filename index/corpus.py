@@ -24,6 +24,7 @@ files as Markdown with front matter. The bundled seeds were made with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import logging
@@ -527,6 +528,12 @@ class _Collector:
     def problem(self, where: str, reason: str) -> None:
         self.read.problems.append(Problem(path=where, reason=reason))
 
+    def remember(self, article_id: str, content_hash: str, where: str) -> None:
+        """An article of a file that was not read again (unchanged): it still claims its id and
+        content for the duplicate checks."""
+        self._by_hash.setdefault(content_hash, (article_id, where))
+        self._by_id.setdefault(article_id, where)
+
     def add(self, article: Article, where: str) -> None:
         if (first := self._by_hash.get(article.content_hash)) is not None:
             self.problem(where, f"duplicate of {first[0]} ({first[1]})")
@@ -545,15 +552,30 @@ def read_corpus(corpus_dir: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
     return CorpusRead(articles=articles, problems=stream.problems)
 
 
+#: A corpus file's identity: (size, ctime in ns, inode). Any write to a file changes its ctime
+#: (which, unlike the mtime, cannot be set back), and a replaced file has a new inode.
+FileStamp = tuple[int, int, int]
+#: Given a file (relative path) and its stamp, the (id, content hash) of every article it held
+#: when it was last read, if that is still known and the file unchanged; else None.
+KnownFile = Callable[[str, FileStamp], list[tuple[str, str]] | None]
+
+
 class CorpusStream:
     """The articles under ``corpus_dir`` one at a time, so a reindex never holds the corpus.
 
     Iterate once. ``problems`` fills as files are read; ``done_bytes`` / ``total_bytes`` say how
     far the reading is (for progress). Duplicates are judged as in :func:`read_corpus`: the first
     copy in sorted order wins.
+
+    With ``known``, a file whose stamp says it is unchanged is not read at all: its articles are
+    listed in ``unchanged`` (id → content hash) instead of yielded, and still count for the
+    duplicate checks of the files after it. ``stamps`` holds every file's stamp, and
+    ``files_with_problems`` the files that had any (they are always read again).
     """
 
-    def __init__(self, corpus_dir: Path, *, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self, corpus_dir: Path, *, max_bytes: int = MAX_BYTES, known: KnownFile | None = None
+    ) -> None:
         root = Path(corpus_dir)
         if not root.is_dir():
             if root.exists():
@@ -562,27 +584,39 @@ class CorpusStream:
         self._collector = _Collector()
         self._files = list(_walk(root, self._collector))
         self._max_bytes = max_bytes
-        self.total_bytes = sum(_size(path) for path, _ in self._files)
+        self._known = known
+        self.stamps: dict[str, FileStamp] = {}
+        for path, rel in self._files:
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                self.stamps[rel] = (st.st_size, st.st_ctime_ns, st.st_ino)
+        self.total_bytes = sum(stamp[0] for stamp in self.stamps.values())
         self.done_bytes = 0
+        self.unchanged: dict[str, str] = {}
 
     @property
     def problems(self) -> list[Problem]:
         return self._collector.read.problems
 
+    @property
+    def files_with_problems(self) -> set[str]:
+        return {p.path.split(":", 1)[0] for p in self.problems}
+
     def __iter__(self) -> Iterator[Article]:
         pending = self._collector.read.articles
         for path, rel in self._files:
+            stamp = self.stamps.get(rel)
+            known = self._known(rel, stamp) if self._known and stamp else None
+            if known is not None and stamp is not None:
+                for article_id, content_hash in known:
+                    self._collector.remember(article_id, content_hash, rel)
+                    self.unchanged[article_id] = content_hash
+                self.done_bytes += stamp[0]
+                continue
             for consumed in _read_into(self._collector, path, rel, self._max_bytes):
                 self.done_bytes += consumed
                 yield from pending
                 pending.clear()
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:

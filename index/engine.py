@@ -112,8 +112,12 @@ class Engine:
             if gen is None:
                 return cls(config, None, None, None, needs_build=True, reason="no index yet")
             lease = st.Lease.acquire(gen)
-            if lease is None:  # deleted meanwhile: CURRENT names a newer one now
-                continue
+            if lease is None:
+                manifest = st.read_manifest(gen) or {}
+                if manifest.get("format_version") != st.FORMAT_VERSION:  # an older layout
+                    reason = "index built with other format_version"
+                    return cls(config, None, None, None, needs_build=True, reason=reason)
+                continue  # deleted meanwhile: CURRENT names a newer one now
             return cls.open_generation(config, gen, lease)
         return cls(
             config, None, None, None, needs_build=True, reason="the index kept changing; retry"

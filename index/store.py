@@ -64,7 +64,7 @@ from index.models import Article, ArticleSummary, Passage, Span
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LEASE = "lease"
@@ -91,17 +91,23 @@ CREATE TABLE articles (
     language TEXT NOT NULL,
     tags TEXT NOT NULL,
     source_path TEXT,
-    passages INTEGER NOT NULL,
+    passages INTEGER NOT NULL
+);
+CREATE TABLE bodies (
+    seq INTEGER PRIMARY KEY,
     layout BLOB NOT NULL,
     body BLOB NOT NULL
 );
 """
+# The big blobs live in their own table, so reading the catalog or the article list (the small
+# columns of every row) reads a few MB, not every page of the file.
 _SUMMARY_COLUMNS = (
     "seq, id, title, author, publisher, url, published, language, passages, source_path"
 )
-_ARTICLE_COLUMNS = (
-    "seq, id, content_hash, title, author, publisher, url, published, language, tags, "
-    "source_path, body"
+_ARTICLE_QUERY = (
+    "SELECT a.seq, a.id, a.content_hash, a.title, a.author, a.publisher, a.url, a.published, "
+    "a.language, a.tags, a.source_path, b.body, b.layout FROM articles a JOIN bodies b "
+    "ON b.seq = a.seq WHERE a.seq = ?"
 )
 
 
@@ -237,7 +243,10 @@ class SegmentWriter:
 
     def put(self, article: Article, encoded: EncodedArticle) -> None:
         self._conn.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO bodies VALUES (?, ?, ?)", (encoded.seq, encoded.layout, encoded.body)
+        )
+        self._conn.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 encoded.seq,
                 article.id,
@@ -251,8 +260,6 @@ class SegmentWriter:
                 json.dumps(list(article.tags), ensure_ascii=False),
                 article.source_path,
                 encoded.passages,
-                encoded.layout,
-                encoded.body,
             ),
         )
         self.rows += 1
@@ -264,10 +271,11 @@ class SegmentWriter:
         try:
             self._conn.execute("CREATE TEMP TABLE gone (seq INTEGER PRIMARY KEY)")
             self._conn.executemany("INSERT INTO gone VALUES (?)", [(s,) for s in info.deleted])
-            self._conn.execute(
-                "INSERT INTO main.articles SELECT * FROM src.articles "
-                "WHERE seq NOT IN (SELECT seq FROM gone)"
-            )
+            for table in ("articles", "bodies"):
+                self._conn.execute(
+                    f"INSERT INTO main.{table} SELECT * FROM src.{table} "
+                    "WHERE seq NOT IN (SELECT seq FROM gone)"
+                )
             self._conn.commit()
             self._conn.execute("DROP TABLE gone")
         finally:
@@ -501,11 +509,7 @@ class PassageStore:
         entry = self._by_seq.get(seq)
         if entry is None:
             return None
-        row = (
-            self._conn(entry.segment)
-            .execute(f"SELECT {_ARTICLE_COLUMNS}, layout FROM articles WHERE seq = ?", (seq,))
-            .fetchone()
-        )
+        row = self._conn(entry.segment).execute(_ARTICLE_QUERY, (seq,)).fetchone()
         if row is None:
             raise DamagedIndex(f"article #{seq} is missing from its segment")
         try:

@@ -59,6 +59,37 @@ def test_incremental_reindex_shares_the_old_segment_and_writes_only_the_change(
     engine.close()
 
 
+def test_unchanged_corpus_files_are_not_read_again(
+    corpus_dir: Path,
+    data_dir: Path,
+    write_article: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from index import corpus
+
+    reindex_data_dir(corpus_dir, data_dir)[1].close()
+    read: list[str] = []
+    original = corpus._read_into
+
+    def recording(collector: object, path: Path, rel: str, max_bytes: int) -> object:
+        read.append(rel)
+        return original(collector, path, rel, max_bytes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus, "_read_into", recording)
+    write_article("minsk-tractors", "Tractors", "The Minsk Tractor Works shipped 40,000 tractors.")
+    report, engine = reindex_data_dir(corpus_dir, data_dir)
+    assert read == ["minsk-tractors.md"]
+    assert report.added == ("minsk-tractors",) and report.unchanged == 2
+    engine.close()
+    # A file written again (even with the same bytes) is read again; its article is unchanged.
+    path = corpus_dir / "minsk-tractors.md"
+    path.write_text(path.read_text())
+    read.clear()
+    report, engine = reindex_data_dir(corpus_dir, data_dir)
+    assert read == ["minsk-tractors.md"] and report.unchanged == 3 and not report.added
+    engine.close()
+
+
 def test_nothing_changed_keeps_the_live_generation(corpus_dir: Path, data_dir: Path) -> None:
     _, first = reindex_data_dir(corpus_dir, data_dir)
     gen = first.gen
@@ -215,6 +246,22 @@ def test_a_manifest_count_that_disagrees_is_damage(corpus_dir: Path, data_dir: P
     broken = Engine.open(data_dir)
     assert broken.needs_build and "manifest says" in broken.reason
     broken.close()
+
+
+def test_an_index_in_the_old_layout_is_rebuilt_and_removed(
+    corpus_dir: Path, data_dir: Path
+) -> None:
+    old = data_dir / "gen-000001"
+    (old / st.TANTIVY).mkdir(parents=True)
+    (old / "store.sqlite").write_bytes(b"SQLite format 3\x00" + bytes(100))
+    (old / st.MANIFEST).write_text(json.dumps({"format_version": 1, "articles": 2}))
+    (data_dir / st.CURRENT).write_text("gen-000001\n")
+    engine = Engine.open(data_dir)
+    assert engine.needs_build and "format_version" in engine.reason
+    report, engine = reindex_data_dir(corpus_dir, data_dir)
+    assert report.full_rebuild and HEADLINE_QUOTE in engine.ask(HEADLINE).quotes[0].text
+    assert not old.exists()
+    engine.close()
 
 
 # ---- leases and change detection
