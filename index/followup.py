@@ -967,8 +967,12 @@ def turn_of(reading: Reading, answer: Answer, at: float) -> Turn:
     if reading.kind in META_KINDS and reading.refers_to is not None:
         person = reading.refers_to.person
     read_as = reading.question or reading.asked
-    if reading.kind == "more" and not reading.question and reading.refers_to is not None:
-        read_as = reading.refers_to.read_as  # what a later "And about Russia?" builds on
+    if reading.kind == "more" and not reading.question:
+        # What a later "And about Russia?" builds on.
+        if reading.person:
+            read_as = f"What did {reading.person} say?"
+        elif reading.refers_to is not None:
+            read_as = reading.refers_to.read_as
     return Turn(
         asked=reading.asked,
         read_as=read_as,

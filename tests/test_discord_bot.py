@@ -584,7 +584,7 @@ async def test_sync_is_for_the_owner_only(h: Harness) -> None:
     assert len(fake.command_syncs) == syncs
     asked = await fake.send_message("!sync here", author=fake.owner)
     done = await fake.wait_for_message(after=asked)
-    assert "Synced 8 commands to this server" in text_of(done)
+    assert "Synced 9 commands to this server" in text_of(done)
     assert len(fake.command_syncs) == syncs + 1
 
 

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
 TODAY = date(2024, 3, 15)
 EPHEMERAL = 1 << 6
-COMMANDS = ["ask", "search", "source", "articles", "reindex", "add", "remove", "feeds"]
+COMMANDS = ["ask", "search", "source", "articles", "reindex", "add", "remove", "feeds", "feedback"]
 
 
 @dataclass
@@ -295,6 +295,54 @@ async def test_quote_in_context_marks_the_quoted_sentence(h: Harness) -> None:
     description = shown["embeds"][0]["description"]
     assert "**“Expanding ties with China has been a foreign policy priority for us." in description
     assert "quoted words are in bold" in message_text(shown)
+
+
+# ---- feedback
+async def test_a_down_vote_on_a_follow_up_reaches_feedback_and_metrics(h: Harness) -> None:
+    from bot.feedback import FeedbackLog
+    from bot.metrics import METRICS
+
+    fake = h.fake
+    thread_id, _ = await open_thread(h, HEADLINE)
+    more = await say(h, "What else did he say?", channel_id=thread_id)
+    downs = METRICS.feedback.labels(vote="down")._value.get()
+    vote = await (
+        await fake.click(more, buttons(more)["👎"]["custom_id"], user=fake.member)
+    ).final()
+    assert vote["flags"] & EPHEMERAL
+    assert METRICS.feedback.labels(vote="down")._value.get() == downs + 1
+
+    refused = await (
+        await fake.slash("feedback latest", {}, user=fake.member, enforce_permissions=False)
+    ).final()
+    assert refused["flags"] & EPHEMERAL and "Only server admins" in message_text(refused)
+
+    listing = await (await fake.slash("feedback latest", {"count": 1}, user=fake.admin)).final()
+    assert listing["flags"] & EPHEMERAL
+    field = listing["embeds"][0]["fields"][0]
+    assert field["name"] == "What else did Lukashenko say?"  # the question as it was read
+    assert "asked: What else did he say?" in plain(field["value"])
+    assert HEADLINE_QUOTE_2 in plain(field["value"])
+    assert f"/channels/{fake.guild_id}/{thread_id}/{more['id']}" in field["value"]  # the message
+    stored = FeedbackLog(h.settings.data_dir).latest("down", 1)[0]
+    assert f"`{stored.id}`" in field["value"]
+
+    given = await (
+        await fake.slash(
+            "feedback answer",
+            {"id": stored.id, "answer": "necessary efforts for a fruitful development"},
+            user=fake.admin,
+        )
+    ).final()
+    assert "Recorded the right answer" in message_text(given)
+    items = FeedbackLog(h.settings.data_dir).eval_items()
+    item = next(i for i in items if i["question"] == "What else did Lukashenko say?")
+    assert item["answers"] == ["necessary efforts for a fruitful development"]
+    assert any(HEADLINE_QUOTE_2 in q for q in item["bad_quotes"])
+    unknown = await (
+        await fake.slash("feedback answer", {"id": "nope", "answer": "x"}, user=fake.admin)
+    ).final()
+    assert unknown["flags"] & EPHEMERAL and "No 👎 has the id" in message_text(unknown)
 
 
 # ---- a restart keeps the conversation (last: it replaces the harness's bot)
