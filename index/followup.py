@@ -111,7 +111,8 @@ _ROLES = (
     "minister|president|leader|chairman|chairwoman|chair|chancellor|premier|spokesman|"
     "spokeswoman|spokesperson|official|officials|chief|head|director|executive|ceo|governor|"
     "mayor|senator|secretary|ambassador|king|queen|pope|prince|general|commissioner|economist|"
-    "analyst|banker|negotiator|judge|envoy|speaker|chief executive|prime minister"
+    "analyst|banker|negotiator|judge|envoy|speaker|treasurer|representative|congressman|"
+    "trader|dealer|manager"
 )
 _ROLE_SUBJECT = re.compile(rf"^(?:the|this|that)\s+(?:[\w.-]+\s+){{0,3}}?(?:{_ROLES})$", re.I)
 _OBJECT_PRONOUN = re.compile(r"(?<![\w'’])(him|them)(?![\w'’])", re.IGNORECASE)
@@ -532,6 +533,7 @@ def read_followup(asked: str, history: Sequence[Turn], today: date) -> Reading:
         person=person,
         topic=frame.topic if frame else "",
         period=period,
+        refers_to=context.quoted if rewritten else None,
         original=original,
         rewritten=rewritten,
     )
@@ -781,21 +783,23 @@ def _period_notes(engine: Engine, period: Period | None) -> tuple[str, ...]:
 
 def _ask(engine: Engine, reading: Reading, k: int) -> Answer:
     period = reading.period
-    answer = engine.ask(reading.question, k, scope=_scope(engine, period, frozenset()))
+    scope = _scope(engine, period, frozenset())
+    answer = _in_the_story(engine, reading, k, scope) or engine.ask(
+        reading.question, k, scope=scope
+    )
     notes = _period_notes(engine, period)
     dated = period is not None and (period.start is not None or period.end is not None)
     if not answer.answered and period is not None and dated:
-        retry = None
-        if period.explicit:
-            # "the elections in 2020": nothing published then answers; the year may be the topic.
-            retry = engine.ask(reading.original or reading.asked, k)
-        if retry is not None and retry.answered:
+        # Nothing published then answers. The time words may have been part of the topic ("the
+        # elections in 2020", "the company's priority this year"): answer from any date, say so.
+        again = reading.original if period.explicit else reading.question
+        retry = engine.ask(again or reading.asked, k)
+        if retry.answered:
             notes = (
                 f"Nothing published {describe(period).removeprefix('published ')} answers this; "
-                f"these quotes answer “{_clip(reading.original or reading.asked, 80)}” from any "
-                "date.",
+                "these quotes are from any date.",
             )
-            answer = retry
+            answer, period = retry, None  # a follow-up does not keep a period that held nothing
         else:
             answer = answer.model_copy(
                 update={"reason": f"No article {describe(period)} answers this well enough."}
@@ -808,6 +812,28 @@ def _ask(engine: Engine, reading: Reading, k: int) -> Answer:
             "notes": answer.notes + notes,
         }
     )
+
+
+def _in_the_story(engine: Engine, reading: Reading, k: int, scope: Scope) -> Answer | None:
+    """A completed follow-up ("What did he say about the hostages?") is first asked of the
+    articles the last answer quoted: a conversation stays with its story when the story answers."""
+    last = reading.refers_to
+    if not reading.rewritten or last is None or not last.quotes:
+        return None
+    story = frozenset(q.source.article_id for q in last.quotes)
+    allowed = scope.allow_article
+
+    def in_story(article: Article) -> bool:
+        return article.id in story and (allowed is None or allowed(article))
+
+    answer = engine.ask(
+        reading.question,
+        k,
+        scope=Scope(
+            allow_article=in_story, exclude=scope.exclude, prefer_recent=scope.prefer_recent
+        ),
+    )
+    return answer if answer.answered else None
 
 
 def _more(engine: Engine, reading: Reading, k: int, shown: frozenset) -> Answer:
@@ -876,6 +902,7 @@ def _spoken_by(engine: Engine, speaker: str | None, person: str) -> bool:
 
 # How many passages are searched for a person's name when listing their quotes.
 _PERSON_PASSAGES = 50
+_QUOTE_MIN_WORDS = 4
 
 
 def quotes_of(
@@ -912,6 +939,8 @@ def quotes_of(
         analysis = engine.analysis(article)
         found = []
         for quotation in analysis.quotations:
+            if len(article.text[quotation.start : quotation.end].split()) < _QUOTE_MIN_WORDS:
+                continue  # a scare quote ("a “four-year plan”") is not something they said
             cue = article.text[max(quotation.cue_start, 0) : max(quotation.cue_end, 0)]
             said = set(analyzer.query_tokens(f"{quotation.speaker or ''} {cue}"))
             if not (set(wanted) <= said or wanted[-1] in said):
@@ -964,6 +993,10 @@ def turn_of(reading: Reading, answer: Answer, at: float) -> Turn:
     person = reading.person
     if answer.quotes and answer.quotes[0].speaker and answer.kind in {"quotes", "more"}:
         person = answer.quotes[0].speaker
+    elif person is None and reading.kind == "question":
+        # "Who congratulated Lukashenko?": the next "he" is the person the question named.
+        named = names_in(reading.question)
+        person = named[0] if named else None
     if reading.kind in META_KINDS and reading.refers_to is not None:
         person = reading.refers_to.person
     read_as = reading.question or reading.asked
@@ -978,7 +1011,7 @@ def turn_of(reading: Reading, answer: Answer, at: float) -> Turn:
         read_as=read_as,
         kind=answer.kind,
         person=person,
-        period=reading.period,
+        period=answer.period if answer.kind in {"quotes", "more"} else reading.period,
         quotes=answer.quotes if answer.kind in {"quotes", "more"} else (),
         at=at,
     )

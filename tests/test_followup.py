@@ -159,7 +159,8 @@ def test_time_words_read_as_a_period_and_follow_ups_keep_it() -> None:
     assert first.question == "What did Lukashenko say?"
     assert first.period is not None and first.period.start == date(2024, 3, 4)
     assert first.shown == "What did Lukashenko say? (published 2024-03-04 to 2024-03-10)"
-    history = [turn_of(first, Answer(question=first.asked, answered=False), 0.0)]
+    answered = Answer(question=first.asked, answered=True, quotes=(quote(),), period=first.period)
+    history = [turn_of(first, answered, 0.0)]
     again = read("And about Russia?", history)
     assert again.period == first.period
     other = read("And in February?", history)
@@ -262,10 +263,25 @@ def test_latest_puts_the_newest_article_first(engine: Engine) -> None:
     assert any("no publication date; they come last" in n for n in answer.notes)
 
 
-def test_nothing_in_the_period_says_so(engine: Engine) -> None:
-    answer = Chat(engine).ask("What did Kowalski say about the bridge yesterday?")
-    assert not answer.answered
-    assert answer.reason == "No article published on 2024-03-14 answers this well enough."
+def test_nothing_in_the_period_says_so_and_answers_from_any_date(engine: Engine) -> None:
+    chat = Chat(engine)
+    answer = chat.ask("What did Kowalski say about the bridge yesterday?")
+    assert answer.answered and answer.period is None
+    assert answer.notes[0].startswith("Nothing published on 2024-03-14 answers this")
+    assert chat.turns[-1].period is None  # a follow-up does not keep a period that held nothing
+    none = Chat(engine).ask("What did Xi Jinping say about the bridge yesterday?")
+    assert not none.answered
+    assert none.reason == "No article published on 2024-03-14 answers this well enough."
+
+
+def test_a_follow_up_stays_with_the_story_when_it_answers(engine: Engine) -> None:
+    chat = Chat(engine)
+    chat.ask("What did Kowalski say about the bridge in February?")
+    answer = chat.ask("What did he say about the bridge?")  # rewritten: the same story first
+    assert answer.read_as is not None and answer.read_as.startswith("What did Kowalski say")
+    assert {q.source.article_id for q in answer.quotes} == {"riverton-budget"}
+    alone = Chat(engine).ask("What did Kowalski say about the bridge?")
+    assert "riverton-bridge" in {q.source.article_id for q in alone.quotes}
 
 
 def test_a_year_that_is_the_topic_is_retried_without_the_date(engine: Engine) -> None:
