@@ -202,8 +202,8 @@ class ConversationStore:
 class Conversations:
     """Answers questions inside conversations: the async face of the store."""
 
-    def __init__(self, data_dir: Path, **store_options: object) -> None:
-        self.store = ConversationStore(Path(data_dir) / FILENAME, **store_options)  # type: ignore[arg-type]
+    def __init__(self, data_dir: Path, *, ttl_seconds: float = TTL_SECONDS) -> None:
+        self.store = ConversationStore(Path(data_dir) / FILENAME, ttl_seconds=ttl_seconds)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @staticmethod
@@ -258,11 +258,19 @@ def _answer(
 ) -> Answer:
     state = ConversationState()
     if where is not None:
-        state = where[0].load(where[1]) or state
+        try:
+            state = where[0].load(where[1]) or state
+        except (sqlite3.Error, OSError):  # state is a help, never a reason not to answer
+            log.warning(
+                "conversation %s could not be read; answering without it", where[1], exc_info=True
+            )
     reading = read_followup(question, state.turns, today)
     answer = answer_reading(engine, reading, k, shown=frozenset(state.shown))
     if where is None:
         return answer
     store, key = where
-    store.save(key, state.after(turn_of(reading, answer, store.clock())))
+    try:
+        store.save(key, state.after(turn_of(reading, answer, store.clock())))
+    except (sqlite3.Error, OSError):
+        log.warning("conversation %s could not be saved; the answer stands", key, exc_info=True)
     return answer.model_copy(update={"conversation_id": key})

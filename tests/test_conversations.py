@@ -145,3 +145,15 @@ async def test_questions_in_one_conversation_are_answered_in_order(service: News
     assert second.reply is not None and second.reply.startswith("Lukashenko")
     history = await service.conversations.history("cli:race")
     assert [t.asked for t in history] == [HEADLINE, "Who said that?"]
+
+
+async def test_a_store_that_fails_never_costs_the_answer(
+    service: NewsService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ConversationStore, "save", broken)
+    monkeypatch.setattr(ConversationStore, "load", broken)
+    answer = await service.ask(HEADLINE, conversation="cli:broken")
+    assert answer.answered and answer.conversation_id == "cli:broken"

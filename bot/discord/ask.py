@@ -95,9 +95,11 @@ class AskCog(commands.Cog):
             return
         mentioned = any(user.id == me.id for user in message.mentions)
         in_dm = message.guild is None
+        # A thread not in discord.py's cache arrives as a bare channel: the conversation store
+        # says whether it is one of ours (e.g. right after a restart).
         in_our_thread = self._is_answer_thread(message.channel) or (
             not in_dm
-            and not isinstance(message.channel, discord.TextChannel)
+            and not isinstance(message.channel, (discord.TextChannel, discord.Thread))
             and await self.service.conversations.exists(conv_key(message.channel.id))
         )
         replied_key = await self._replied_conversation(message)
