@@ -415,8 +415,11 @@ def measure_serving(
     return result
 
 
-def _reindex_job(corpus_dir: Path, data_dir: Path) -> dict:
+def _reindex_job(corpus_dir: Path, data_dir: Path, niceness: int = 0) -> dict:
     from index.engine import reindex_data_dir
+
+    if niceness:  # a reindex process, at the priority the service gives its reindex child
+        os.nice(niceness)
 
     started = time.perf_counter()
     report, engine = reindex_data_dir(corpus_dir, data_dir)
@@ -447,7 +450,9 @@ def _during_reindex(
         worker.start()
         running = worker.is_alive
     else:
-        child = Isolated(_reindex_job, corpus_dir, data_dir)
+        from bot.reindex_worker import CHILD_NICENESS
+
+        child = Isolated(_reindex_job, corpus_dir, data_dir, CHILD_NICENESS)
         running = child.running
     seconds: list[float] = []
     n = 0

@@ -256,7 +256,7 @@ def build_generation(
                 run.close()
         finally:
             if base is not None:
-                base.store.close()
+                base.store.close_all()
             if base_lease is not None:
                 base_lease.release()
         if why_full and base is None:

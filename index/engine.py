@@ -418,7 +418,7 @@ def load_generation(
             backend.close()
             raise
     except BaseException:
-        store.close()
+        store.close_all()
         raise
     return store, backend
 

@@ -432,10 +432,10 @@ class PassageStore:
         try:
             self._read_catalog(verify)
         except sqlite3.DatabaseError as err:
-            self.close()
+            self.close_all()
             raise DamagedIndex(f"a segment cannot be read ({err})") from None
         except BaseException:
-            self.close()
+            self.close_all()
             raise
 
     def _read_catalog(self, verify: bool) -> None:
@@ -478,6 +478,20 @@ class PassageStore:
         return conn
 
     def close(self) -> None:
+        """Close this thread's connections. Other threads' connections close when the store is
+        garbage-collected: a request still running on this generation when a new one is swapped
+        in (and this one closed) must finish, not fail on a closed connection."""
+        conns = getattr(self._local, "conns", None) or {}
+        with self._lock:
+            for conn in conns.values():
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+                with contextlib.suppress(ValueError):
+                    self._connections.remove(conn)
+        self._local.conns = {}
+
+    def close_all(self) -> None:
+        """Close every connection (when no other thread can be using this store)."""
         with self._lock:
             connections, self._connections = self._connections, []
         for conn in connections:

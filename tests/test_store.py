@@ -314,6 +314,32 @@ def test_a_generation_open_in_another_process_is_never_deleted(
     assert len(list(data_dir.glob("gen-*"))) == 1
 
 
+def test_a_request_running_when_its_engine_is_closed_still_finishes(
+    corpus_dir: Path, data_dir: Path
+) -> None:
+    """The service closes the old engine right after swapping in a new one; a question still
+    running on the old one in another thread must not fail on a closed connection."""
+    import threading
+
+    _, engine = reindex_data_dir(corpus_dir, data_dir)
+    results: list[object] = []
+
+    def ask() -> None:
+        try:
+            results.append(engine.ask(HEADLINE))
+        except Exception as err:  # reported below
+            results.append(err)
+
+    first = threading.Thread(target=ask)
+    first.start()
+    first.join()
+    engine.close()  # from another thread than the one that opened connections
+    second = threading.Thread(target=ask)
+    second.start()
+    second.join()
+    assert all(not isinstance(r, Exception) and r.answered for r in results), results
+
+
 def test_engine_notices_a_newer_generation(
     corpus_dir: Path, data_dir: Path, write_article: Callable[..., Path]
 ) -> None:
