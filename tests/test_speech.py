@@ -142,10 +142,11 @@ def test_descriptor_goes_to_the_person_it_describes() -> None:
     assert [f[1] for f in quoted(text)] == ["Alexander Lukashenko", "Xi Jinping"]
 
 
-def test_descriptor_with_no_named_person_stays_unknown() -> None:
+def test_descriptor_with_no_named_person_stays_unnamed() -> None:
     assert quoted("“We are ready,” the minister said.")[0][1:] == (None, "the minister said")
+    # an unnamed speaker described by more than a bare role is shown by that description
     assert quoted("“Calm down,” a government spokesman said.")[0][1:] == (
-        None,
+        "government spokesman",
         "a government spokesman said",
     )
     # an indefinite descriptor is someone unnamed, even when a person was named before
