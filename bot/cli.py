@@ -359,7 +359,8 @@ def render_answer(answer: Answer) -> str:
         s = quote.source
         meta = ", ".join(x for x in (s.author, s.publisher, str(s.published or "")) if x)
         text = _fill(quote.text, "  ")
-        who = f"  — {quote.speaker}\n" if quote.speaker else ""
+        reported = " (reported speech)" if quote.speech == "reported" else ""
+        who = f"  — {quote.speaker}{reported}\n" if quote.speaker else ""
         src = f"  {s.title}" + (f" ({meta})" if meta else "") + (f" <{s.url}>" if s.url else "")
         blocks.append(f"[{i}]\n{text}\n{who}{src}\n  passage {quote.passage_id}")
     return "\n\n".join(blocks)

@@ -46,31 +46,40 @@ def never_together(
     min_topic: float,
     doc_freq: Callable[[str], int],
 ) -> str | None:
-    """The reason to decline when no retrieved article both names the question's speaker and
-    covers at least ``min_topic`` of its topic's idf mass; None when one does (or when the
-    question names no one, or has no topic)."""
+    """The reason to decline when the question's speaker and topic are in the corpus but never
+    in one article; None when some article holds both, or when there is no evidence either way.
+
+    Evidence is positive only: a name of the topic ("the Xbox") that is in the corpus but in no
+    retrieved article naming the speaker; or a retrieved article without the speaker that covers
+    at least ``min_topic`` of the topic's weight while none with the speaker does. Topic words
+    no article holds are left out (a paraphrase is no evidence of absence)."""
     speaker = question.speaker
     if speaker is None or not speaker.name_terms or not question.topic:
         return None
     surname = speaker.name_terms[-1]
     with_person = [a for a in retrieved.articles if surname in a.terms]
-    # The names of the topic ("the Xbox", "the Zeebrugge ferry disaster") must be there with
-    # the person; the rest of it may be paraphrased, so a share of its weight is enough.
+    without = [a for a in retrieved.articles if surname not in a.terms]
     speaker_terms = set(speaker.terms)
     topic_names = [
         n.terms[-1]
         for n in question.names
-        if n.text != speaker.name and not set(n.terms) <= speaker_terms
+        if n.text != speaker.name and not set(n.terms) <= speaker_terms and doc_freq(n.terms[-1])
     ]
-    if any(
-        all(t in a.terms for t in topic_names)
-        and coverage(question.topic, a.terms, idf) >= min_topic
-        for a in with_person
-    ):
+    known = [t for t in question.topic if doc_freq(t) > 0]
+    if not known:
+        return None
+
+    def holds_topic(terms: set[str]) -> bool:
+        return coverage(known, terms, idf) >= min_topic
+
+    together = [a for a in with_person if all(t in a.terms for t in topic_names)]
+    if any(holds_topic(a.terms) for a in together):
+        return None
+    name_apart = bool(topic_names) and not together
+    topic_apart = any(holds_topic(a.terms) for a in without)
+    if not (name_apart or topic_apart):
         return None
     topic = question.topic_text or " ".join(question.topic)
-    if any(doc_freq(t) == 0 for t in question.topic if idf.get(t, 0) > 0):
-        return f"No article about {topic} mentions {speaker.name}."
     return f"Articles mention {speaker.name} and {topic}, but never together."
 
 

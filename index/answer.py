@@ -92,6 +92,11 @@ class Weights:
     statement_passage: float = 0.8  # its own passage's retrieval score, if retrieved
     direct: float = 1.2  # direct speech over reported speech
     verb: float = 0.3  # its cue uses the question's verb ("warned")
+    # "Did X mention any obstacles?" names what was said: the statement that says it (often
+    # reported speech) counts more than direct speech near it.
+    yes_no_direct: float = 0.25
+    direct_topic: float = 0.01  # (any topic word at all earns the whole bonus)
+    direct_floor: float = 0.6
     statement_min_article: float = 0.1  # topic share its article must hold
     together: float = 0.15  # topic share an article naming the speaker must hold
 
@@ -174,7 +179,9 @@ def answer_question(
         )
         if reason is not None:
             return _declined(text, reason)
-        statements = _score_statements(question, retrieved, idf, weights, scope, ctx.analyzer)
+        statements = _score_statements(
+            question, retrieved, idf, weights, scope, ctx.analyzer, ctx.backend.num_docs
+        )
         if statements:
             return _answer(ctx, question, statements, max_quotes, scope)
     sentences = _score_sentences(
@@ -223,6 +230,7 @@ def _score_statements(
     weights: Weights,
     scope: Scope,
     analyzer: Analyzer,
+    num_docs: int,
 ) -> list[Candidate]:
     ref = question.speaker
     if ref is None:
@@ -234,7 +242,10 @@ def _score_statements(
     candidates = statement_candidates(
         retrieved, match, scope.allows, articles=weights.speech_articles
     )
-    topic = question.topic
+    idf_absent = idf_of(num_docs, {"": 0})[""]
+    # Topic words no passage holds cannot tell statements apart (a paraphrase such as "the head
+    # of China's legislature" for "the chairman of the Standing Committee …"): left out.
+    topic = [t for t in question.topic if idf.get(t, 0.0) < idf_absent]
     scored = []
     for cand in candidates:
         analysis = cand.analysis
@@ -263,12 +274,23 @@ def _score_statements(
             + weights.statement_article * f["article"]
             + weights.statement_rank * f["rank"]
             + weights.statement_passage * f["passage"]
-            + weights.direct * f["direct"]
+            + weights.direct * f["direct"] * _on_topic(f["near"], weights, question)
             + weights.verb * f["verb"]
         )
         scored.append(cand)
     scored.sort(key=lambda c: c.score, reverse=True)
     return scored
+
+
+def _on_topic(near: float, weights: Weights, question: Question) -> float:
+    """How much of the direct-speech bonus a quotation earns: all of it once it and its lead-in
+    hold ``direct_topic`` of the topic, less below. Direct speech is preferred, but a quotation
+    about something else does not beat X's reported words on the topic ("X told investors that
+    …"). A yes/no question ("Did X mention any obstacles?") names what was said: there the
+    statement that says it counts more than direct speech near it."""
+    share = min(1.0, near / weights.direct_topic) if weights.direct_topic > 0 else 1.0
+    share = weights.direct_floor + (1.0 - weights.direct_floor) * share
+    return share * (weights.yes_no_direct if question.yes_no else 1.0)
 
 
 def _terms_of(analysis: ArticleAnalysis, indexes: range | list[int]) -> set[str]:
@@ -338,6 +360,7 @@ def _score_sentences(
             for key in keys:
                 context_of.setdefault(key, set()).update(p_terms)
     speaker_terms = set(question.speaker.name_terms) if question.speaker else set()
+    wanted = [t for t in question.tokens if t not in question.type_terms]
     scored = []
     for cand in candidates:
         key = cand.key
@@ -356,7 +379,7 @@ def _score_sentences(
         ctx_terms = context_of.get(key, set()) | s_terms
         if coverage(question.entities, ctx_terms, idf) < weights.entity_coverage:
             continue
-        context_cov = coverage(question.tokens, ctx_terms, idf)
+        context_cov = coverage(wanted, ctx_terms, idf)
         if context_cov < weights.context_coverage:
             continue  # too little of the question is even near this sentence
         if not (s_terms - q_terms):

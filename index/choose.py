@@ -28,7 +28,14 @@ def choose(scored: Sequence[Candidate], limit: int, second_ratio: float) -> list
             break
         if chosen and cand.score < best * second_ratio:
             break
-        if any(_same_statement(other, cand) or _overlaps(other, cand) for other in chosen):
+        if any(_same_statement(other, cand) for other in chosen):
+            continue
+        other = next((o for o in chosen if _overlaps(o, cand)), None)
+        if other is not None:
+            # "It has a height of 617 ft." leaning on a chosen "The tallest building is the
+            # Bank of America Tower.": the chosen quote takes it in, rather than losing it.
+            if cand.lean_start is not None and other.start <= cand.lean_start < other.end:
+                other.end = max(other.end, cand.end)
             continue
         chosen.append(cand)
     return chosen

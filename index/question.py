@@ -89,6 +89,7 @@ _TITLES = _words(
     "lord lady president prime minister king queen sheikh ayatollah chancellor"
 )
 _MORE = _words("else more other another further")
+_TYPE_NOUNS = _WHEN_NOUNS | _WHERE_NOUNS | _COUNT_NOUNS
 _PLAIN_VERB_TERMS = frozenset({"say", "said", "tell", "told", "accord", "quot", "quote"})
 _AFFILIATION_WORDS = _words("of at from for with")
 _TOPIC_LEAD = _words("about on of regarding concerning over after to at in with for")
@@ -130,6 +131,10 @@ class Question:
     more: bool = False  # "what else", "what more"
     # The verb of saying when it says more than "say"/"tell" ("warn", "predict", "explain").
     verbs: tuple[str, ...] = ()
+    # The noun that names the kind of answer ("Which *city* …", "What *year* …"): the answer
+    # need not repeat it.
+    type_terms: tuple[str, ...] = ()
+    yes_no: bool = False  # "Did X mention …", "Does X think …"
 
     @property
     def speaker_terms(self) -> tuple[str, ...]:
@@ -167,6 +172,11 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
     excluded = set(speaker.terms if speaker else ()) | set(analysed(verb_words))
     topic = tuple(t for t in dict.fromkeys(tokens) if t not in excluded)
     more = any(w in _MORE for w in lower[:4])
+    type_words = [
+        lower[i + 1]
+        for i in range(len(lower) - 1)
+        if lower[i] in {"what", "which"} and lower[i + 1] in _TYPE_NOUNS
+    ]
     if more:
         topic = tuple(t for t in topic if t not in set(analysed(sorted(_MORE))))
     return Question(
@@ -180,6 +190,8 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
         names=names,
         more=more,
         verbs=verbs,
+        type_terms=analysed(type_words),
+        yes_no=bool(lower) and lower[0] in _AUX,
     )
 
 
@@ -305,9 +317,13 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         run = clean[start:end]
         possessive = run[-1].endswith(("'s", "’s", "s'", "s’"))
         # "the Bundesbank board member", "the Ohio State consultant": it describes the person
-        modifier = any(
-            lower[k] in PERSON_NOUNS for k in range(end, min(end + 3, len(clean)))
-        ) and not any(clean[k][:1].isupper() for k in range(end, min(end + 3, len(clean))))
+        following = range(end, min(end + 3, len(clean)))
+        modifier = (
+            any(lower[k] in PERSON_NOUNS for k in following)
+            and not any(clean[k][:1].isupper() for k in following)
+            # "Cheryl Richmond, the teacher": an appositive, not a modifier
+            and not any(lower[k] in {"the", "a", "an"} for k in following)
+        )
         before = [w for w in lower[max(0, start - 2) : start] if w != "the"]
         affiliation = bool(before) and before[-1] in _AFFILIATION_WORDS
         acronym = all(w.isupper() or "." in w for w in run)

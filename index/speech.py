@@ -228,8 +228,8 @@ _PRE_ROLE = (
     rf"{_UP}[\w’'.&-]*)?"
 )
 _SUBJECT = (
-    rf"(?<![\w’'-])(?:(?:(?P<pre>{_PRE_ROLE}),?\s+)?(?P<name>{_NAME})"
-    rf"|(?P<desc>{_DESCRIPTOR})|(?P<pron>{_PRONOUN}))"
+    rf"(?<![\w’'-])(?:(?P<pron>{_PRONOUN})|(?:(?P<pre>{_PRE_ROLE}),?\s+)?(?P<name>{_NAME})"
+    rf"|(?P<desc>{_DESCRIPTOR}))"
 )
 
 # “…,” X said / “…,” said X / “…,” according to X / «…», — заявил X
