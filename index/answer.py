@@ -84,6 +84,9 @@ class Weights:
     topic_coverage: float = 0.5
     # statements (what X said)
     speech_articles: int = 8  # retrieved articles whose statements are candidates
+    # A speech question reads this many times ``retrieve`` passages: their articles hold the
+    # speaker's statements and the evidence that speaker and topic never meet.
+    speech_retrieve: float = 1.5
     speaker: float = 1.0
     statement_terms: float = 0.3  # topic terms in the statement itself
     statement_near: float = 0.6  # … in its paragraph and the sentences around it
@@ -135,8 +138,6 @@ class Scope:
 NO_SCOPE = Scope()
 # A scope that filters articles reads this many more passages, so that enough are left.
 _SCOPED_RETRIEVE_FACTOR = 4
-# The evidence-of-absence check looks at this many more passages than are scored.
-_TOGETHER_RETRIEVE_FACTOR = 3
 # "latest": quotes scoring at least this share of the best one count as answering about as well.
 _RECENT_BAND = 0.8
 _NO_ANSWER = "No indexed passage answers this well enough."
@@ -158,7 +159,7 @@ def answer_question(
     keep = weights.retrieve
     k = keep * (_SCOPED_RETRIEVE_FACTOR if scope.allow_article is not None else 1)
     if question.speech:
-        k = max(k, keep * _TOGETHER_RETRIEVE_FACTOR)
+        k = max(k, int(keep * weights.speech_retrieve))
         keep = k
     retrieved = retrieve(
         question,

@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.segment import paragraph_spans, sentence_spans
@@ -346,6 +347,22 @@ _LEADER_ROLES = _words(
 )
 _DETERMINER_WORDS = _words("the a an his her their its")
 _SHORT_PHRASE_WORDS = 4
+_NAME_REACH = 2500  # how far before a cue the names it may refer to are read
+_NAME_AFTER = 400  # … and after it ("“…,” said Skyparcel’s chief executive, Hannah Lindqvist")
+
+
+def _windows(anchors: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The merged spans ``[start − _NAME_REACH, end + _NAME_AFTER)`` around the anchors."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(anchors):
+        lo, hi = max(0, start - _NAME_REACH), min(size, end + _NAME_AFTER)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 _LOOKBACK = 300  # person mentions looked at when resolving a descriptor or pronoun
 _CLAUSE_CHARS = 400  # how far before a quotation its cue may start
 
@@ -360,6 +377,8 @@ class _Entity:
     printed: str = ""  # the longest form printed (or an unnamed speaker's descriptor)
     named: bool = True
     index: int = -1  # position in Speech.people, once a quotation or statement refers to it
+    mentions: list[_Mention] = field(default_factory=list)
+    complete: bool = False  # every mention read in full (see _People.complete)
 
 
 @dataclass
@@ -371,6 +390,12 @@ class _Mention:
     subject: bool = False
     speaker: bool = False
     quoted: bool = False  # inside a quotation: never the antecedent of a cue
+    # Where the name matched, for reading what surrounds it later (only when needed).
+    match_start: int = -1
+    match_end: int = -1
+    trimmed: int = 0  # leading words dropped from the match ("However Smith" → "Smith")
+    possessive: bool = False
+    read: bool = True
 
     @property
     def label(self) -> str | None:
@@ -412,18 +437,22 @@ def find_quotations(text: str) -> list[Quotation]:
 def analyse_speech(text: str) -> Speech:
     """The quotations of ``text``, its reported speech and the people who speak."""
     has_quotes = _QUOTE_MARK_RE.search(text) is not None
-    if not has_quotes and not _speech_verbs(text):
+    verbs = [v for v in _speech_verbs(text) if v.group().lower() in _REPORTING_VERBS]
+    if not has_quotes and not verbs:
         return _NO_SPEECH
     paragraphs = paragraph_spans(text)
     raws = _quotation_spans(text, paragraphs) if has_quotes else []
     sentences = sentence_spans(text)
-    people = _People(text)
+    # Names are read only where a cue can reach them: before and around quotations and speech
+    # verbs (an encyclopaedic article with one "said" is not scanned whole).
+    anchors = [(r.start, r.end) for r in raws] + [(v.start(), v.end()) for v in verbs]
+    people = _People(text, _windows(anchors, len(text)))
     people.mark_quoted([(r.start, r.end) for r in raws])
     for raw in raws:
         _attribute(text, raw, sentences, people)
     # Reported speech before the quotations' pronouns and descriptors are resolved: "a Benetton
     # spokeswoman said" introduces the one a later "the spokeswoman said" refers to.
-    statements = _reported_speech(text, sentences, paragraphs, raws, people)
+    statements = _reported_speech(text, sentences, paragraphs, raws, people, verbs)
     for raw in raws:
         if raw.pending is not None:
             kind, words, at = raw.pending
@@ -432,16 +461,19 @@ def analyse_speech(text: str) -> Speech:
     _continue_within_paragraphs(text, raws)
     _continue_from_context(text, raws, statements, paragraphs)
     _share_within_chains(raws)
-    return _output(raws, statements)
+    return _output(raws, statements, people.complete)
 
 
-def _output(raws: list[_Raw], statements: list[_Raw]) -> Speech:
+def _output(
+    raws: list[_Raw], statements: list[_Raw], complete: Callable[[_Entity], None]
+) -> Speech:
     people: list[Person] = []
 
     def index_of(entity: _Entity | None) -> int:
         if entity is None:
             return -1
         if entity.index < 0:
+            complete(entity)
             entity.index = len(people)
             words = " ".join(sorted(entity.intro))
             people.append(Person(entity.printed, words, entity.named))
@@ -711,14 +743,14 @@ def _key_tokens(name: str) -> set[str]:
 class _People:
     """Named mentions in the text, grouped into entities, with what marks them as people."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, windows: list[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.mentions: list[_Mention] = []
         self.starts: list[int] = []  # mention starts, for bisect
         self._by_token: dict[str, list[_Entity]] = {}
-        for match in _NAME_RE.finditer(text):
-            self._add_mention(match)
-        self._infer_genders()
+        for lo, hi in windows if windows is not None else [(0, len(text))]:
+            for match in _NAME_RE.finditer(text, lo, hi):
+                self._add_mention(match)
 
     def _entity_for(self, tokens: set[str]) -> _Entity:
         """The most recently seen entity this name is part of (or extends), else a new one."""
@@ -744,6 +776,9 @@ class _People:
         self.mentions.insert(index, mention)
         entity = mention.entity
         entity.last_seen = max(entity.last_seen, mention.start)
+        entity.mentions.append(mention)
+        if not mention.read:
+            entity.complete = False
         if len(mention.printed) > len(entity.printed):
             entity.printed = mention.printed
 
@@ -761,13 +796,44 @@ class _People:
         intro = {w.casefold().rstrip(".") for w in titles}
         if titles:
             entity.person = True
-        after = match.end()
-        affiliation = _AFFILIATION_AFTER_RE.match(self.text, after)
+        self._learn(entity, intro)
+        mention = _Mention(start, end, printed, entity)
+        mention.match_start, mention.match_end, mention.trimmed = match.start(), match.end(), rel
+        mention.possessive, mention.read = name.endswith(("’s", "'s")), False
+        self._append(mention)
+
+    @staticmethod
+    def _learn(entity: _Entity, intro: set[str]) -> None:
+        entity.intro |= intro
+        for word in intro:
+            if entity.gender is None and word in _FEMALE:
+                entity.gender = "f"
+            elif entity.gender is None and word in _MALE:
+                entity.gender = "m"
+
+    def complete(self, entity: _Entity) -> None:
+        """Read every mention of ``entity`` in full (roles around it, whether it is a subject),
+        then infer its gender. Done only for the entities a cue's resolution or the output looks
+        at: most names of a long article never need it."""
+        if entity.complete:
+            return
+        entity.complete = True
+        for mention in list(entity.mentions):
+            if not mention.read:
+                self._read(mention)
+        self._infer_gender(entity)
+
+    def _read(self, mention: _Mention) -> None:
+        mention.read = True
+        entity, text = mention.entity, self.text
+        intro: set[str] = set()
+        after = mention.match_end
+        affiliation = _AFFILIATION_AFTER_RE.match(text, after)
         if affiliation is not None:  # "David Healy of Drexel Burnham Lambert Inc"
             intro |= _key_tokens(affiliation.group("words"))
             after = affiliation.end()
         for _ in range(2):  # "Rep. Edward Markey, D-Mass, the chairman of the subcommittee,"
-            appositive = _APPOSITIVE_ROLE_RE.match(self.text, after, after + 160)
+            appositive = _APPOSITIVE_ROLE_RE.match(text, after, after + 160)
             if appositive is None:
                 break
             words_after = _role_phrase(appositive.group("words"))
@@ -777,42 +843,40 @@ class _People:
                 break
             after = appositive.end("words")
         preceding = None
-        if rel == 0 and _word_before(self.text, match.start()) in _ROLE_WORDS:  # cheap test first
-            window = max(0, match.start() - 80)
-            preceding = _PRECEDING_ROLE_RE.search(self.text, window, match.start())
+        before = _word_before(text, mention.match_start)
+        if mention.trimmed == 0 and before in _ROLE_WORDS:  # cheap test first
+            window = max(0, mention.match_start - 80)
+            preceding = _PRECEDING_ROLE_RE.search(text, window, mention.match_start)
         if preceding is not None:
             intro |= _key_tokens(preceding.group("words"))
             entity.person = True
-        entity.intro |= intro
-        for word in intro:
-            if entity.gender is None and word in _FEMALE:
-                entity.gender = "f"
-            elif entity.gender is None and word in _MALE:
-                entity.gender = "m"
-        subject = False
-        next_word = _AFTER_NAME_RE.match(self.text, match.end())
-        object_of = _word_before(self.text, match.start()) in _PREPOSITIONS  # "against LDP members"
-        if next_word is not None and not name.endswith(("’s", "'s")) and not object_of:
+        self._learn(entity, intro)
+        next_word = _AFTER_NAME_RE.match(text, mention.match_end)
+        object_of = before in _PREPOSITIONS  # "against LDP members"
+        if next_word is not None and not mention.possessive and not object_of:
             verb = next_word.group("verb").lower()
-            subject = (
+            mention.subject = mention.subject or (
                 verb in SPEECH_VERBS
                 or verb in _VERBISH
                 or verb.endswith("ed")
                 or (verb.endswith("s") and not verb.endswith("ss") and len(verb) > 3)
-                or (next_word.start("verb") > match.end() + 1 and verb in _IRREGULAR_PAST)
+                or (next_word.start("verb") > mention.match_end + 1 and verb in _IRREGULAR_PAST)
             )
-            if verb in SPEECH_VERBS and len(printed.split()) > 1:
+            if verb in SPEECH_VERBS and len(mention.printed.split()) > 1:
                 entity.person = True
-        self._append(_Mention(start, end, printed, entity, subject=subject))
 
-    def _infer_genders(self) -> None:
+    def _infer_gender(self, entity: _Entity) -> None:
         """A person's first he/his/she/hers in the sentence after they act, if no one else is
         named in between."""
-        for i, mention in enumerate(self.mentions):
-            entity = mention.entity
-            if entity.gender is not None or not entity.person or not mention.subject:
+        if not entity.person:
+            return
+        for mention in entity.mentions:
+            if entity.gender is not None:
+                return
+            if not mention.subject:
                 continue
-            stop = self.mentions[i + 1].start if i + 1 < len(self.mentions) else len(self.text)
+            i = bisect.bisect_right(self.starts, mention.start)
+            stop = self.starts[i] if i < len(self.starts) else len(self.text)
             window_end = min(stop, mention.end + 200)
             sentence_end = self.text.find(". ", mention.end, window_end)
             window_end = sentence_end if sentence_end != -1 else window_end
@@ -833,6 +897,7 @@ class _People:
         while i < len(self.mentions) and self.mentions[i].start < end:
             mention = self.mentions[i]
             if mention.start <= start < mention.end or start <= mention.start:
+                self.complete(mention.entity)
                 mention.speaker = True
                 mention.entity.person = True
                 if (mention.start, mention.end) != (start, end) and printed in mention.printed:
@@ -846,6 +911,7 @@ class _People:
         entity.person = True
         mention = _Mention(start, end, printed, entity, speaker=True)
         self._append(mention)
+        self.complete(entity)
         return mention
 
     def note_unnamed(self, start: int, end: int, words: str) -> _Mention:
@@ -869,6 +935,7 @@ class _People:
         stop = max(-1, i - 4 * _LOOKBACK)  # bounded, however few of the names are people
         while i > stop and len(out) < _LOOKBACK:
             mention = self.mentions[i]
+            self.complete(mention.entity)
             if mention.end <= at and mention.entity.person and not mention.quoted:
                 out.append(mention)
             i -= 1
@@ -1039,6 +1106,7 @@ def _reported_speech(
     paragraphs: list[tuple[int, int]],
     raws: list[_Raw],
     people: _People,
+    all_verbs: list[re.Match[str]],
 ) -> list[_Raw]:
     """Sentences that report what someone said without quoting it: "X told investors that …",
     "…, X said.", "According to X, …". Each is a statement over the whole sentence, with its cue
@@ -1047,11 +1115,12 @@ def _reported_speech(
     quoted = [(r.start, r.end) for r in raws]
     out: list[_Raw] = []
     paragraph_starts = [p[0] for p in paragraphs]
+    reporting = all_verbs  # already the reporting verbs only
+    verb_starts = [v.start() for v in reporting]
     for start, end in sentences:
         sentence = text[start:end]
-        verbs = [
-            v for v in _speech_verbs(text, start, end) if v.group().lower() in _REPORTING_VERBS
-        ]
+        first = bisect.bisect_left(verb_starts, start)
+        verbs = reporting[first : bisect.bisect_left(verb_starts, end, first)]
         if not verbs and "ccording" not in sentence:
             continue
         inside = sum(max(0, min(e, end) - max(s, start)) for s, e in quoted)
