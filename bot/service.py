@@ -13,9 +13,10 @@ import hashlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot.conversations import Conversations
 from bot.reindex_worker import reindex_in_child
 from bot.settings import Settings
 from index import corpus as corpus_io
@@ -52,6 +53,10 @@ class NewsService:
         self._fetch_config: FetchConfig | None = None
         self._feeds: FeedRegistry | None = None
         self.stats: dict[str, float] = {"questions": 0, "no_answer": 0, "reindex_failures": 0}
+        # Follow-ups and time words (bot/conversations.py, index/followup.py, index/dates.py);
+        # ``today`` is the clock "last week" is read against (tests set it).
+        self.conversations = Conversations(settings.data_dir)
+        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
 
     # ---- lifecycle
     async def start(self) -> None:
@@ -75,6 +80,7 @@ class NewsService:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        self.conversations.close()
 
     @property
     def ready(self) -> bool:
@@ -114,10 +120,14 @@ class NewsService:
             )
         return text
 
-    async def ask(self, question: str, k: int | None = None) -> Answer:
+    async def ask(
+        self, question: str, k: int | None = None, *, conversation: str | None = None
+    ) -> Answer:
+        """Answer ``question``; with a ``conversation`` key, as a follow-up in that conversation."""
         question = self._check_text(question, "question")
         engine = self.engine  # one index for the whole call, even if a swap happens meanwhile
-        answer = await asyncio.to_thread(engine.ask, question, k or self.settings.answer_max_quotes)
+        k = k or self.settings.answer_max_quotes
+        answer = await self.conversations.ask(engine, question, k, conversation, self.today())
         self.stats["questions"] += 1
         if not answer.answered:
             self.stats["no_answer"] += 1
@@ -130,16 +140,28 @@ class NewsService:
         engine = self.engine
         return await asyncio.to_thread(engine.search, query, limit)
 
-    async def source(self, ident: str) -> SourceView:
+    async def source(self, ident: str, *, page: int = 1, full: bool = False) -> SourceView:
         ident = (ident or "").strip()
         if not ident:
             raise BadInput("Give an article or passage id; /articles lists them.")
         engine = self.engine
-        return await asyncio.to_thread(engine.source, ident)
+        return await asyncio.to_thread(engine.source, ident, page=page, full=full)
 
-    async def articles(self) -> list[ArticleSummary]:
-        """Everything indexed, newest first."""
-        return self.engine.articles()
+    async def articles(
+        self, *, since: date | None = None, until: date | None = None
+    ) -> list[ArticleSummary]:
+        """Everything indexed, newest first; with ``since``/``until``, only what was published
+        in that range (undated articles are left out)."""
+        found = self.engine.articles()
+        if since is None and until is None:
+            return found
+        return [
+            a
+            for a in found
+            if a.published is not None
+            and (since is None or a.published >= since)
+            and (until is None or a.published <= until)
+        ]
 
     async def suggest(self, prefix: str, limit: int = 25) -> list[ArticleSummary]:
         """Articles whose id or title contains ``prefix`` (case-insensitive), for autocomplete."""
