@@ -150,7 +150,7 @@ def test_feedback_list_answer_export_and_eval(dirs: tuple[Path, Path], tmp_path:
     assert unknown.returncode == 2 and "No 👎 has the id" in unknown.stderr
     # The right answer given is words of the engine's own first quote for the question.
     first = json.loads(run(["ask", votes[0].question, "--json"], dirs).stdout)["quotes"][0]
-    words = first["text"].strip("“”\"").split(",")[0]
+    words = first["text"].strip('“”"').split(",")[0]
     given = run(["feedback", "answer", "vote00000001", words], dirs)
     assert given.returncode == 0, given.stderr
     run(["feedback", "export", "-o", str(out)], dirs)
