@@ -484,7 +484,8 @@ def _answer_body(answer: Answer) -> str:
             if x
         )
         text = _fill(quote.text, "  ")
-        who = f"  — {quote.speaker}\n" if quote.speaker else ""
+        reported = " (reported speech)" if quote.speech == "reported" else ""
+        who = f"  — {quote.speaker}{reported}\n" if quote.speaker else ""
         src = f"  {s.title}" + (f" ({meta})" if meta else "") + (f" <{s.url}>" if s.url else "")
         blocks.append(f"[{i}]\n{text}\n{who}{src}\n  passage {quote.passage_id}")
     return "\n\n".join(blocks)

@@ -1,7 +1,9 @@
 """What the answer stage needs to know about one article, computed once per article.
 
 An :class:`ArticleAnalysis` holds the article's sentence and paragraph spans, the analysed terms
-of every sentence and its quotations (with their speakers). It depends only on the article's text
+of every sentence, its quotations and its reported speech (each with its speaker) and the people
+who speak, with the analysed terms of their names and of the roles the article gives them
+("Skyparcel’s chief executive"), so that "What did the chief executive say?" finds them. It depends only on the article's text
 and the analyzer, so it can be computed at index time and stored with the generation, or computed
 lazily and cached: :mod:`index.answer` only ever asks for it through ``AnswerContext.analysis``.
 
@@ -23,11 +25,21 @@ from typing import Any
 from index.analyze import Analyzer
 from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
-from index.speech import Quotation, find_quotations
+from index.speech import Quotation, analyse_speech
 
-ANALYSIS_VERSION = 2  # 2: capped sentence sizes (index/segment.py)
+ANALYSIS_VERSION = 3  # 2: speakers and reported speech; 3: capped sentences (index/segment.py)
 
 Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A person who speaks in the article (or an unnamed "Benetton spokeswoman")."""
+
+    name: str  # as printed (the longest form), or the unnamed speaker's description
+    name_terms: tuple[str, ...]  # analysed terms of the name ("hannah", "lindqvist")
+    role_terms: tuple[str, ...]  # analysed terms of titles, roles, affiliations
+    named: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +47,10 @@ class ArticleAnalysis:
     sentences: tuple[Span, ...]
     paragraphs: tuple[Span, ...]
     tokens: tuple[tuple[str, ...], ...]  # analysed terms of each sentence, in order
-    quotations: tuple[Quotation, ...]
+    quotations: tuple[Quotation, ...]  # direct speech, in text order
+    # Reported speech ("X told investors that …"): whole sentences, in text order.
+    reported: tuple[Quotation, ...] = ()
+    speakers: tuple[Speaker, ...] = ()  # indexed by Quotation.person
 
     def sentence_at(self, start: int) -> int | None:
         """Index of the sentence that starts at ``start``, or None."""
@@ -66,6 +81,10 @@ class ArticleAnalysis:
             if quotation.start >= end:
                 break
         return None
+
+    def terms(self) -> set[str]:
+        """Every analysed term of the article."""
+        return set().union(*self.tokens) if self.tokens else set()
 
     # ---- storage: compact bytes, so a generation keeps it beside the article
     def to_bytes(self) -> bytes:
@@ -181,9 +200,19 @@ _FIELDS = tuple(
 def analyse_article(article: Article, analyzer: Analyzer) -> ArticleAnalysis:
     text = article.text
     sentences = tuple(sentence_spans(text))
+    speech = analyse_speech(text)
+
+    def terms(words: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(analyzer.tokens(words, article.language)))
+
     return ArticleAnalysis(
         sentences=sentences,
         paragraphs=tuple(paragraph_spans(text)),
         tokens=tuple(tuple(analyzer.tokens(text[s:e], article.language)) for s, e in sentences),
-        quotations=tuple(sorted(find_quotations(text), key=lambda q: q.start)),
+        quotations=tuple(sorted(speech.quotations, key=lambda q: q.start)),
+        reported=tuple(sorted(speech.reported, key=lambda q: q.start)),
+        speakers=tuple(
+            Speaker(p.name, terms(p.name) if p.named else (), terms(p.words), p.named)
+            for p in speech.people
+        ),
     )

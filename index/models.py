@@ -7,6 +7,7 @@ nothing else defines the shape of an answer.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,6 +83,11 @@ class Quote(_Model):
     passage_id: str
     score: float
     speaker: str | None = None
+    speech: Literal["direct", "reported"] | None = Field(
+        default=None,
+        description="'direct': the speaker's own words in quotation marks; 'reported': a "
+        "sentence reporting what they said (no quotation of theirs fits); null otherwise.",
+    )
     source: Source
 
 

@@ -161,7 +161,8 @@ def _quote_meta(quote: Quote, *, in_embed: bool) -> str:
     """The lines under a quote: speaker (when known), source, passage id."""
     lines = []
     if quote.speaker:
-        lines.append(f"— {escape(clip(quote.speaker, 80))}")
+        reported = " (reported speech)" if quote.speech == "reported" else ""
+        lines.append(f"— {escape(clip(quote.speaker, 80))}{reported}")
     lines.append(source_line(quote.source, in_embed=in_embed))
     lines.append(f"passage {inline_code(quote.passage_id)}")
     return "\n".join(lines)
