@@ -136,10 +136,13 @@ def _continues(text: str, prev_end: int, start: int) -> bool:
     return _BLOCK_START_RE.match(text, start) is None
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences within paragraphs, trimmed; ``text[s:e]`` is the verbatim sentence."""
+def sentence_spans(
+    text: str, paragraphs: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    """Sentences within paragraphs, trimmed; ``text[s:e]`` is the verbatim sentence.
+    ``paragraphs``: ``paragraph_spans(text)`` when the caller has it already."""
     out: list[tuple[int, int]] = []
-    for p_start, p_end in paragraph_spans(text):
+    for p_start, p_end in paragraph_spans(text) if paragraphs is None else paragraphs:
         start = p_start
         if len(out) < MAX_SENTENCES:
             # A trimmed paragraph ends in non-space, so every candidate here has a next word.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import quality, speed
+from bench import analysis, quality, speed
 from bench.common import Isolated, MeasurementTimeout, run_isolated
 from bench.evaluate import QuoteTally, RankTally, contains_answer, evaluate_file
 from bench.scifact import load_scifact, ndcg_at_k
@@ -197,6 +197,25 @@ def test_speed_smoke_on_generated_data(tmp_path: Path, capsys: pytest.CaptureFix
     assert during["reindex"]["added"] > 0 and "error" not in during["reindex"]
     assert during["busy"]["n"] >= 20 and during["p99_ratio"] > 0
     assert bm25["top10"]["n"] == 20 and bm25["build_seconds"] > 0
+
+
+def test_analysis_smoke_reports_passages_per_cpu_second_of_each_stage(tmp_path: Path) -> None:
+    assert analysis.main(["--smoke", "--runs", "1", "--results-dir", str(tmp_path)]) == 0
+    (result_file,) = tmp_path.glob("analysis-smoke-*.json")
+    rates = json.loads(result_file.read_text())["rates"]["this tree"]
+    assert set(rates) == {"generated news", "generated paragraphs"}
+    for stages in rates.values():
+        assert set(stages) == set(analysis.STAGES) and all(v > 0 for v in stages.values())
+
+
+def test_analysis_comparison_names_the_articles_whose_output_changed() -> None:
+    texts = ["“We agree,” Ana Diaz said.", "No speech here."]
+    before = {"news": analysis.measure_corpus(texts, with_outputs=True)}
+    after = {"news": analysis.measure_corpus(texts, with_outputs=True)}
+    assert analysis.differences(before, after) == {"news": []}
+    passages, layout, body, bodies, analysed = after["news"]["outputs"][0]
+    after["news"]["outputs"][0] = (passages, layout, body, bodies, analysed.replace("Diaz", "Dias"))
+    assert analysis.differences(before, after) == {"news": [0]}
 
 
 # ---- the metrics themselves
