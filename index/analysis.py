@@ -199,15 +199,18 @@ _FIELDS = tuple(
 
 def analyse_article(article: Article, analyzer: Analyzer) -> ArticleAnalysis:
     text = article.text
-    sentences = tuple(sentence_spans(text))
-    speech = analyse_speech(text)
+    paragraphs = paragraph_spans(text)
+    sentence_list = sentence_spans(text, paragraphs)
+    sentences = tuple(sentence_list)
+    # Segmented once: the speech analysis reads the same spans.
+    speech = analyse_speech(text, paragraphs=paragraphs, sentences=sentence_list)
 
     def terms(words: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(analyzer.tokens(words, article.language)))
 
     return ArticleAnalysis(
         sentences=sentences,
-        paragraphs=tuple(paragraph_spans(text)),
+        paragraphs=tuple(paragraphs),
         tokens=tuple(tuple(analyzer.tokens(text[s:e], article.language)) for s, e in sentences),
         quotations=tuple(sorted(speech.quotations, key=lambda q: q.start)),
         reported=tuple(sorted(speech.reported, key=lambda q: q.start)),

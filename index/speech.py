@@ -434,15 +434,23 @@ def find_quotations(text: str) -> list[Quotation]:
     return list(analyse_speech(text).quotations)
 
 
-def analyse_speech(text: str) -> Speech:
-    """The quotations of ``text``, its reported speech and the people who speak."""
+def analyse_speech(
+    text: str,
+    *,
+    paragraphs: list[tuple[int, int]] | None = None,
+    sentences: list[tuple[int, int]] | None = None,
+) -> Speech:
+    """The quotations of ``text``, its reported speech and the people who speak.
+    ``paragraphs`` and ``sentences``: ``text``'s spans, when the caller has them already."""
     has_quotes = _QUOTE_MARK_RE.search(text) is not None
     verbs = [v for v in _speech_verbs(text) if v.group().lower() in _REPORTING_VERBS]
     if not has_quotes and not verbs:
         return _NO_SPEECH
-    paragraphs = paragraph_spans(text)
+    if paragraphs is None:
+        paragraphs = paragraph_spans(text)
     raws = _quotation_spans(text, paragraphs) if has_quotes else []
-    sentences = sentence_spans(text)
+    if sentences is None:
+        sentences = sentence_spans(text, paragraphs)
     # Names are read only where a cue can reach them: before and around quotations and speech
     # verbs (an encyclopaedic article with one "said" is not scanned whole).
     anchors = [(r.start, r.end) for r in raws] + [(v.start(), v.end()) for v in verbs]
