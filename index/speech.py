@@ -35,9 +35,10 @@ its attribution cue and its speaker. It is rule based and reads the text once:
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from index.segment import paragraph_spans, sentence_spans
@@ -46,6 +47,30 @@ from index.segment import paragraph_spans, sentence_spans
 def _words(text: str) -> frozenset[str]:
     """A word list written as whitespace-separated text (easier to read and edit)."""
     return frozenset(text.split())
+
+
+def _trie_pattern(words: frozenset[str]) -> str:
+    """An alternation of ``words`` shaped as a trie (``sa(?:id|ys)``), which the regex engine
+    walks one letter at a time instead of trying every word in turn (several times faster).
+
+    It matches exactly as ``"|".join(words sorted longest first)`` does, backtracking included:
+    the words that match at one position are prefixes of one another, and a greedy optional
+    tail tries them longest first too."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +225,9 @@ _ROLE_WORDS = _words(
     vice-president vice-chairman chairperson treasurer controller auditor counsel delegate
     """
 )
-_ROLE = "(?:" + "|".join(sorted(_ROLE_WORDS, key=len, reverse=True)) + ")"
+# A trie, not "|".join(words sorted longest first): the same matches (see _trie_pattern), 2.6×
+# faster where a subject is looked for before a speech verb.
+_ROLE = "(?:" + _trie_pattern(_ROLE_WORDS) + ")"
 _DETERMINER = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?)"
 _ROLE_I = f"(?i:{_ROLE})"
 # "the Belarusian leader", "a spokesman for International Business Machines Corp (IBM)"
@@ -209,7 +236,7 @@ _DESCRIPTOR = (
     rf"(?:\s+(?:for|of|at|with)\s+(?:the\s+)?{_NAME}(?:\s+\([^()\n]{{1,20}}\))?)?"
 )
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
-_VERB = "(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")(?=\W|$)"
+_VERB = "(?:" + _trie_pattern(SPEECH_VERBS) + r")(?=\W|$)"
 _ADVERBS = (
     r"(?:(?:also|later|then|again|further|has|had|have|once|previously|recently|simply|here|"
     r"there|today|yesterday|tonight|earlier|separately|privately|publicly|would|will|"
@@ -252,18 +279,29 @@ _QUOTED_AS_RE = re.compile(
 )
 _VERB_RE = re.compile(_VERB, re.IGNORECASE)
 _LOWER_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+_SPEECH_VERB_RE = re.compile(
+    rf"(?<![^\W\d_])(?:{_trie_pattern(SPEECH_VERBS)})(?![^\W\d_])"
+)  # in lower-cased text (see _speech_verbs)
 # How far before its verb a subject (with appositives and adverbs) may start.
 _SUBJECT_REACH = 220
 
 
-def _speech_verbs(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
-    """Speech verbs in ``text[start:end]`` (a set lookup per word: much faster than one regex
-    alternation of every verb form)."""
-    return [
-        m
-        for m in _LOWER_WORD_RE.finditer(text, start, len(text) if end is None else end)
-        if m.group().lower() in SPEECH_VERBS
-    ]
+def _speech_verbs(text: str) -> list[re.Match[str]]:
+    """Speech verbs in ``text``: the words (maximal runs of letters) whose lower case is one of
+    :data:`SPEECH_VERBS`.
+
+    One pass of a trie-shaped regex over the lower-cased text (a third faster than a set lookup
+    per word, and far faster than an alternation of every form). The matches are taken in the
+    lower-cased copy, so their ``group()`` is lower case; their positions are the text's: when
+    no character changes length in lower case, every character maps to one, and a character is
+    a letter exactly when its lower case is (true of every Unicode code point). Otherwise, the
+    set lookup per word."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return list(_SPEECH_VERB_RE.finditer(lowered))
+    return [m for m in _LOWER_WORD_RE.finditer(text) if m.group().lower() in SPEECH_VERBS]
 
 
 def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None:
@@ -283,6 +321,7 @@ _ACCORDING_ANYWHERE_RE = re.compile(rf"(?<![\w-])[Aa]ccording\s+to\s+{_SUBJECT}"
 _TAIL_RE = re.compile(r"[^“”\"«».!?;]{0,100}")
 _QUOTE_MARK_RE = re.compile('[“”"«»]')
 _NAME_RE = re.compile(_NAME)
+_UP_RE = re.compile(_UP)  # every name starts with one (see _names)
 _AFTER_NAME_RE = re.compile(rf"{_APPOSITION}\s+{_ADVERBS}(?P<verb>[a-z]+|{_VERB})")
 # ", the chairman of X" / ", analyst at Montgomery Securities" / ", D-Mass"
 _APPOSITIVE_ROLE_RE = re.compile(r",\s+(?:(?:the|a|an)\s+)?(?P<words>[^,.;:“”\"«»\n]{1,120})")
@@ -748,6 +787,42 @@ def _key_tokens(name: str) -> set[str]:
     return {w.casefold() for w in _WORD_RE.findall(name)}
 
 
+def _names(text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """``_NAME_RE.finditer(text, lo, hi)``, faster: every name starts with an upper-case letter,
+    so only those positions are tried (the regex alone tries every position, ~2.5× slower)."""
+    end = lo
+    match_name = _NAME_RE.match
+    for upper in _UP_RE.finditer(text, lo, hi):
+        at = upper.start()
+        if at < end:
+            continue  # inside the name just found
+        found = match_name(text, at, hi)
+        if found is not None:
+            yield found
+            end = found.end()
+
+
+_ParsedMention = tuple[int, int, str, set[str], set[str], bool]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_mention(matched: str) -> _ParsedMention | None:
+    """What a name match says on its own: (leading words trimmed, offset of the name proper,
+    the name as printed, its key tokens, its titles as intro words, possessive), or None when
+    it is no name. Memoised: the same capitalised words recur within and across articles. The
+    sets are shared between calls, so callers never change them."""
+    trimmed = _trim_name(matched)
+    if trimmed is None:
+        return None
+    rel, name = trimmed
+    titles, offset, printed = _split_titles(name)
+    if printed.lower() in _CAP_STOP or not _WORD_RE.search(printed):
+        return None
+    intro = {w.casefold().rstrip(".") for w in titles}
+    possessive = name.endswith(("’s", "'s"))
+    return rel, rel + offset, printed, _key_tokens(printed), intro, possessive
+
+
 class _People:
     """Named mentions in the text, grouped into entities, with what marks them as people."""
 
@@ -757,7 +832,7 @@ class _People:
         self.starts: list[int] = []  # mention starts, for bisect
         self._by_token: dict[str, list[_Entity]] = {}
         for lo, hi in windows if windows is not None else [(0, len(text))]:
-            for match in _NAME_RE.finditer(text, lo, hi):
+            for match in _names(text, lo, hi):
                 self._add_mention(match)
 
     def _entity_for(self, tokens: set[str]) -> _Entity:
@@ -791,23 +866,19 @@ class _People:
             entity.printed = mention.printed
 
     def _add_mention(self, match: re.Match[str]) -> None:
-        trimmed = _trim_name(match.group())
-        if trimmed is None:
+        parsed = _parse_mention(match.group())
+        if parsed is None:
             return
-        rel, name = trimmed
-        titles, offset, printed = _split_titles(name)
-        if printed.lower() in _CAP_STOP or not _WORD_RE.search(printed):
-            return
-        start = match.start() + rel + offset
+        rel, offset, printed, tokens, intro, possessive = parsed
+        start = match.start() + offset
         end = start + len(printed)
-        entity = self._entity_for(_key_tokens(printed))
-        intro = {w.casefold().rstrip(".") for w in titles}
-        if titles:
+        entity = self._entity_for(tokens)
+        if intro:  # the name came with titles
             entity.person = True
         self._learn(entity, intro)
         mention = _Mention(start, end, printed, entity)
         mention.match_start, mention.match_end, mention.trimmed = match.start(), match.end(), rel
-        mention.possessive, mention.read = name.endswith(("’s", "'s")), False
+        mention.possessive, mention.read = possessive, False
         self._append(mention)
 
     @staticmethod
