@@ -415,14 +415,17 @@ def measure_serving(
     return result
 
 
-def _reindex_job(corpus_dir: Path, data_dir: Path, niceness: int = 0) -> dict:
+def _reindex_job(corpus_dir: Path, data_dir: Path, own_process: bool = False) -> dict:
+    """A reindex as a serving bot runs it (``NEWSBOT_REINDEX_PRIORITY=idle``, the default): its
+    analysis workers in the background, and in ``own_process`` the reindex process too, as
+    bot/reindex_worker.py's child."""
     from index.engine import reindex_data_dir
+    from index.lifeline import yield_cpu
 
-    if niceness:  # a reindex process, at the priority the service gives its reindex child
-        os.nice(niceness)
-
+    if own_process:
+        yield_cpu()
     started = time.perf_counter()
-    report, engine = reindex_data_dir(corpus_dir, data_dir)
+    report, engine = reindex_data_dir(corpus_dir, data_dir, background=True)
     engine.close()
     return {
         "seconds": round(time.perf_counter() - started, 3),
@@ -450,9 +453,7 @@ def _during_reindex(
         worker.start()
         running = worker.is_alive
     else:
-        from bot.reindex_worker import CHILD_NICENESS
-
-        child = Isolated(_reindex_job, corpus_dir, data_dir, CHILD_NICENESS)
+        child = Isolated(_reindex_job, corpus_dir, data_dir, True)
         running = child.running
     seconds: list[float] = []
     n = 0

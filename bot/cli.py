@@ -184,6 +184,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         _check_dirs(settings, need_corpus=False)
         return await _feedback(args, settings)
     _check_dirs(settings)
+    if command == "reindex":  # nothing is served meanwhile: every core, normal priority
+        settings = settings.model_copy(update={"reindex_priority": "normal"})
     service = NewsService(settings)
     try:
         if command == "reindex":

@@ -8,7 +8,12 @@ parent then opens it. Progress events come back over a queue.
 
 The child dies with its parent (index/lifeline.py): the kernel's parent-death signal, and a pipe
 whose write end only the parent holds. Its own analysis workers do the same, so a killed bot
-leaves no reindex behind. The child runs at a lower priority (``nice``), so answers come first.
+leaves no reindex behind.
+
+In the ``background`` (a serving bot's reindex, ``NEWSBOT_REINDEX_PRIORITY=idle``), the child and
+its analysis workers run under Linux's ``SCHED_IDLE`` policy, with one worker fewer than cores:
+they get only the CPU time answering leaves free, so answers come first. Otherwise (``newsbot
+reindex``, nothing served meanwhile) they use every core at normal priority.
 """
 
 from __future__ import annotations
@@ -33,25 +38,23 @@ def _context() -> Any:
     return ctx
 
 
-#: The reindex child's niceness: answers first (bench.speed's process mode uses it too).
-CHILD_NICENESS = 5
-
-
-def _child(corpus_dir: Path, data_dir: Path, engine: str, out: Any, lifeline: Any) -> None:
-    import os
-
+def _child(
+    corpus_dir: Path, data_dir: Path, engine: str, out: Any, lifeline: Any, background: bool
+) -> None:
     from index.engine import reindex_data_dir
-    from index.lifeline import die_with_parent, watch_pipe
+    from index.lifeline import die_with_parent, watch_pipe, yield_cpu
 
+    if background:  # first: every thread and process started below inherits it
+        yield_cpu()
     die_with_parent()
     watch_pipe(lifeline.fileno())
-    os.nice(CHILD_NICENESS)
     try:
         report, built = reindex_data_dir(
             corpus_dir,
             data_dir,
             engine,
             progress=lambda event: out.put(("progress", event.model_dump())),
+            background=background,
         )
         built.close()
         out.put(("done", report.model_dump(mode="json")))
@@ -66,14 +69,17 @@ async def reindex_in_child(
     data_dir: Path,
     engine: str,
     progress: Callable[[Progress], None],
+    *,
+    background: bool = False,
 ) -> ReindexReport:
-    """Reindex in a child process; raise the same domain errors an in-process reindex would."""
+    """Reindex in a child process; raise the same domain errors an in-process reindex would.
+    ``background``: yield the CPU to the serving process (see the module's doc)."""
     ctx = _context()
     out = ctx.Queue()
     lifeline_r, lifeline_w = ctx.Pipe(duplex=False)  # the child exits when the write end closes
     child = ctx.Process(
         target=_child,
-        args=(Path(corpus_dir), Path(data_dir), engine, out, lifeline_r),
+        args=(Path(corpus_dir), Path(data_dir), engine, out, lifeline_r, background),
         # Not daemonic: a daemonic process may not start the analysis workers. The lifeline
         # ends it with this process instead.
         daemon=False,

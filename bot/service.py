@@ -197,7 +197,11 @@ class NewsService:
             try:
                 if settings.reindex_in_process:
                     report = await reindex_in_child(
-                        settings.corpus_dir, settings.data_dir, settings.engine, progress
+                        settings.corpus_dir,
+                        settings.data_dir,
+                        settings.engine,
+                        progress,
+                        background=settings.reindex_priority == "idle",
                     )
                     engine = await asyncio.to_thread(
                         Engine.open, settings.data_dir, settings.engine
@@ -209,6 +213,7 @@ class NewsService:
                         settings.data_dir,
                         settings.engine,
                         progress,
+                        background=settings.reindex_priority == "idle",
                     )
             except Exception:
                 self.stats["reindex_failures"] += 1

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # A reindex runs in a child process, so answering is not slowed by it (see bot/reindex_worker.py);
     # false runs it in a thread of the bot's own process.
     reindex_in_process: bool = True
+    # A reindex the running bot/API starts: "idle" takes only the CPU answering leaves free (Linux
+    # SCHED_IDLE, one analysis worker fewer than cores); "normal" uses every core at normal
+    # priority. `newsbot reindex` (nothing served meanwhile) always runs at normal priority.
+    reindex_priority: Literal["idle", "normal"] = "idle"
     max_upload_bytes: int = Field(default=2_000_000, gt=0)
     max_question_chars: int = Field(default=1_000, gt=0)
 

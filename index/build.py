@@ -55,8 +55,6 @@ BATCH_CHARS = 1_000_000
 POOL_THRESHOLD_CHARS = 2_000_000
 #: More segments than this after a reindex, and the smallest are merged.
 MAX_SEGMENTS = 8
-#: Worker processes run at this niceness, so a running bot keeps answering at full speed.
-WORKER_NICENESS = 10
 
 
 # ---- 2. analysis of one batch (runs in a worker process, or inline)
@@ -86,22 +84,32 @@ def encode_batch(
     return [encode_article(seq, text, lang, analyzer, chunking) for seq, text, lang in items]
 
 
-def _worker_start(lifeline: Any, niceness: int) -> None:
-    from index.lifeline import die_with_parent, watch_pipe
+def _worker_start(lifeline: Any, background: bool) -> None:
+    from index.lifeline import die_with_parent, watch_pipe, yield_cpu
 
+    if background:  # first: the threads started below inherit it
+        yield_cpu()
     die_with_parent()
     watch_pipe(lifeline.fileno())
-    if niceness:
-        os.nice(niceness)
+
+
+def default_workers(background: bool) -> int:
+    """Analysis processes: one per core; in the background, one fewer (at least one), so a
+    serving process on the same machine always finds a core that no reindex competes for."""
+    cores = os.cpu_count() or 1
+    return max(1, cores - 1) if background else cores
 
 
 class Analysis:
     """Analyses articles in batches, inline or in worker processes; yields results in order."""
 
-    def __init__(self, analyzer: Analyzer, chunking: ChunkConfig, workers: int) -> None:
+    def __init__(
+        self, analyzer: Analyzer, chunking: ChunkConfig, workers: int, *, background: bool = False
+    ) -> None:
         self._analyzer = analyzer
         self._chunking = chunking
         self._workers = workers
+        self._background = background
         self._batch: list[tuple[Article, int]] = []
         self._batch_chars = 0
         self._submitted_chars = 0
@@ -158,7 +166,7 @@ class Analysis:
                 self._workers,
                 mp_context=ctx,
                 initializer=_worker_start,
-                initargs=(reader, WORKER_NICENESS),
+                initargs=(reader, self._background),
             )
         return self._pool
 
@@ -240,16 +248,18 @@ def build_generation(
     *,
     full: bool = False,
     workers: int | None = None,
+    background: bool = False,
 ) -> tuple[ReindexReport, Path, st.Lease]:
     """Publish a generation in line with the corpus (or keep the live one when nothing changed);
-    returns the report, that generation and a lease on it."""
+    returns the report, that generation and a lease on it. ``background``: the analysis workers
+    yield the CPU to everything else (a serving process), see :func:`default_workers`."""
     started = time.perf_counter()
     with st.writer_lock(data_dir):
         notify(Progress(phase="reading corpus"))
         base, base_lease, why_full = _open_base(data_dir, config, full)
         stream = CorpusStream(corpus_dir, known=_known_files(base))
         try:
-            run = _Run(data_dir, config, base, notify, workers)
+            run = _Run(data_dir, config, base, notify, workers, background)
             try:
                 report = run.execute(stream)
             finally:
@@ -279,12 +289,14 @@ class _Run:
         base: _Base | None,
         notify: ProgressFn,
         workers: int | None,
+        background: bool = False,
     ) -> None:
         self.data_dir = data_dir
         self.config = config
         self.base = base
         self.notify = notify
-        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.workers = default_workers(background) if workers is None else workers
+        self.background = background
         self.final = base.gen if base is not None else st.next_generation(data_dir)
         manifest = base.manifest if base is not None else {}
         self.next_seq = int(manifest.get("next_seq", 1))
@@ -340,7 +352,9 @@ class _Run:
         config = self.config
         base = self.base
         seen: dict[str, str] = {}  # id -> content hash, for the corpus hash and removals
-        analysis = Analysis(config.analyzer, config.chunking, self.workers)
+        analysis = Analysis(
+            config.analyzer, config.chunking, self.workers, background=self.background
+        )
         self.notify(Progress(phase="indexing", done=0, total=100))
         try:
             for n, article in enumerate(stream, 1):

@@ -432,16 +432,25 @@ def reindex_data_dir(
     config: EngineConfig | None = None,
     full: bool = False,
     workers: int | None = None,
+    background: bool = False,
 ) -> tuple[ReindexReport, Engine]:
     """Bring the index in ``data_dir`` in line with ``corpus_dir``; return the report and the new
     engine. Incremental when the live generation is compatible and sound; otherwise a full
-    rebuild from the corpus. ``workers``: analysis processes (default: one per core; 0 = none)."""
+    rebuild from the corpus. ``workers``: analysis processes (default: one per core, one fewer in
+    the ``background``; 0 = none). ``background``: a serving process is answering meanwhile, so
+    the analysis workers take only CPU time it leaves free (``index.lifeline.yield_cpu``)."""
     from index.build import build_generation
 
     config = config or EngineConfig(engine=engine)
     notify = progress or (lambda _event: None)
     report, gen, lease = build_generation(
-        Path(corpus_dir), Path(data_dir), config, notify, full=full, workers=workers
+        Path(corpus_dir),
+        Path(data_dir),
+        config,
+        notify,
+        full=full,
+        workers=workers,
+        background=background,
     )
     new_engine = Engine.open_generation(config, gen, lease)
     if new_engine.needs_build:

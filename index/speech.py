@@ -805,7 +805,7 @@ def _names(text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
 _ParsedMention = tuple[int, int, str, set[str], set[str], bool]
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=8192)
 def _parse_mention(matched: str) -> _ParsedMention | None:
     """What a name match says on its own: (leading words trimmed, offset of the name proper,
     the name as printed, its key tokens, its titles as intro words, possessive), or None when

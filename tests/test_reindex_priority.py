@@ -1,0 +1,105 @@
+"""A reindex started by a serving bot takes only the CPU answering leaves free; an offline
+``newsbot reindex`` uses every core at normal priority."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import cli
+from bot.service import NewsService
+from bot.settings import Settings
+from index import build
+from index.analyze import Analyzer
+from index.errors import Busy
+from index.lifeline import yield_cpu
+from index.models import Article
+from index.passages import ChunkConfig
+
+IDLE = getattr(os, "SCHED_IDLE", None)
+
+
+def _yield_and_report() -> tuple[str, int, int]:
+    applied = yield_cpu()
+    return applied, os.sched_getscheduler(0) if IDLE is not None else -1, os.nice(0)
+
+
+def test_yield_cpu_puts_the_calling_process_in_the_idle_class() -> None:
+    ctx = multiprocessing.get_context("spawn")  # never this test process
+    with ctx.Pool(1) as pool:
+        applied, policy, niceness = pool.apply(_yield_and_report)
+    if IDLE is not None:
+        assert (applied, policy) == ("idle", IDLE)
+    else:
+        assert (applied, niceness) == ("nice 19", 19)
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_analysis_workers_run_idle_only_in_the_background(
+    background: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "POOL_THRESHOLD_CHARS", 0)  # workers even for one article
+    analysis = build.Analysis(Analyzer(), ChunkConfig(), workers=1, background=background)
+    try:
+        article = Article.model_construct(id="a", text="“We agree,” Ana Diaz said.")
+        list(analysis.submit(article, 1))
+        (done,) = list(analysis.finish())  # analysed in the worker
+        assert done[1].passages == 1
+        pool = analysis._pool_if_worth_it()
+        assert pool is not None
+        policy = pool.submit(os.sched_getscheduler, 0).result(timeout=30)
+        assert (policy == IDLE) is background
+    finally:
+        analysis.close()
+
+
+def test_a_background_reindex_leaves_one_core_to_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert build.default_workers(background=True) == 3
+    assert build.default_workers(background=False) == 4
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert build.default_workers(background=True) == 1
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The arguments of every reindex_in_child call the service makes (which then fails)."""
+    calls: list[dict[str, Any]] = []
+
+    async def record(*args: Any, **kwargs: Any) -> None:
+        calls.append(kwargs)
+        raise Busy("recorded")
+
+    monkeypatch.setattr("bot.service.reindex_in_child", record)
+    return calls
+
+
+@pytest.mark.parametrize(("priority", "background"), [("idle", True), ("normal", False)])
+async def test_the_serving_bot_reindexes_at_the_configured_priority(
+    priority: str, background: bool, recorded: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    settings = Settings(
+        corpus_dir=tmp_path, data_dir=tmp_path / "data", reindex_priority=priority, _env_file=None
+    )
+    service = NewsService(settings)
+    with pytest.raises(Busy):
+        await service.reindex()
+    assert recorded == [{"background": background}]
+    await service.close()
+
+
+def test_the_default_is_idle_and_newsbot_reindex_runs_at_normal_priority(
+    recorded: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Settings(_env_file=None).reindex_priority == "idle"
+    monkeypatch.setenv("NEWSBOT_REINDEX_PRIORITY", "idle")
+    (tmp_path / "corpus").mkdir()
+    argv = ["--corpus", str(tmp_path / "corpus"), "--data-dir", str(tmp_path / "data")]
+    assert cli.main([*argv, "reindex"]) == cli.EXIT_USAGE  # the recorder's Busy
+    assert recorded == [{"background": False}]
