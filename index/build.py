@@ -10,8 +10,11 @@ Stages (each a function or class below, testable alone):
    paragraphs, terms per sentence, quotations (``analyse_article``, the seam the answer stage
    reads), passages as sentence ranges, the passages' terms for the search index, and the
    compressed text + analysis. Small reindexes run inline; a big one in worker processes (one per
-   core) while this process writes. At most ``2 × workers`` batches are in flight, so memory is
-   bounded by the batch, never by the corpus.
+   core; one fewer in the background) while this process writes. The workers start while the
+   first batch is read when the files to read hold enough text, and each keeps one analyzer (and
+   its warm memo) for all its batches; only the batch's texts and the encoded results cross the
+   process boundary. At most ``2 × workers`` batches are in flight, so memory is bounded by the
+   batch, never by the corpus.
 3. **Write** each result into the run's new segment (SQLite) and the search backend.
 4. **Delete** replaced and removed articles: listed in the manifest, not rewritten; tantivy drops
    their documents. **Merge** segments that are mostly deleted or too many (SQL copies of the
@@ -25,6 +28,7 @@ import hashlib
 import logging
 import os
 import shutil
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -48,9 +52,10 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Progress], None]
 
-#: A batch for one worker call: this many articles or characters, whichever comes first.
-BATCH_ARTICLES = 256
-BATCH_CHARS = 1_000_000
+#: A batch for one worker call: this many articles or characters, whichever comes first (small,
+#: so the workers start soon and finish together).
+BATCH_ARTICLES = 64
+BATCH_CHARS = 250_000
 #: Below this much text to analyse, worker processes cost more than they save.
 POOL_THRESHOLD_CHARS = 2_000_000
 #: More segments than this after a reindex, and the smallest are merged.
@@ -84,13 +89,27 @@ def encode_batch(
     return [encode_article(seq, text, lang, analyzer, chunking) for seq, text, lang in items]
 
 
-def _worker_start(lifeline: Any, background: bool) -> None:
+#: A worker process's analyzer and chunking, set once when it starts: an analyzer sent with
+#: every batch would arrive with empty memos each time (it pickles as its options).
+_worker_setup: tuple[Analyzer, ChunkConfig] | None = None
+
+
+def _worker_start(
+    lifeline: Any, background: bool, analyzer: Analyzer, chunking: ChunkConfig
+) -> None:
     from index.lifeline import die_with_parent, watch_pipe, yield_cpu
 
+    global _worker_setup
     if background:  # first: the threads started below inherit it
         yield_cpu()
     die_with_parent()
     watch_pipe(lifeline.fileno())
+    _worker_setup = (analyzer, chunking)
+
+
+def _encode_in_worker(items: list[tuple[int, str, str]]) -> list[st.EncodedArticle]:
+    assert _worker_setup is not None, "a worker starts with _worker_start"
+    return encode_batch(items, *_worker_setup)
 
 
 def default_workers(background: bool) -> int:
@@ -104,8 +123,17 @@ class Analysis:
     """Analyses articles in batches, inline or in worker processes; yields results in order."""
 
     def __init__(
-        self, analyzer: Analyzer, chunking: ChunkConfig, workers: int, *, background: bool = False
+        self,
+        analyzer: Analyzer,
+        chunking: ChunkConfig,
+        workers: int,
+        *,
+        background: bool = False,
+        expected_chars: int = 0,
     ) -> None:
+        """``expected_chars``: how much text the reindex will read (at most). When it is enough
+        for worker processes, they start at once, in a thread, while the first batch is read
+        (starting them costs a few hundred ms: a fresh interpreter imports the engine)."""
         self._analyzer = analyzer
         self._chunking = chunking
         self._workers = workers
@@ -117,6 +145,10 @@ class Analysis:
         self._lifeline: Any = None
         self._inflight: deque[tuple[Future[list[st.EncodedArticle]], list[Article]]] = deque()
         self._inline: deque[tuple[Article, st.EncodedArticle]] = deque()
+        self._starting: threading.Thread | None = None
+        if workers > 0 and expected_chars >= POOL_THRESHOLD_CHARS:
+            self._starting = threading.Thread(target=self._start_pool, name="analysis-pool")
+            self._starting.start()
 
     def submit(self, article: Article, seq: int) -> Iterator[tuple[Article, st.EncodedArticle]]:
         """Queue one article; yields whatever results are ready (possibly none)."""
@@ -132,6 +164,7 @@ class Analysis:
         yield from self._ready(block=True)
 
     def close(self) -> None:
+        self._started()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -149,26 +182,46 @@ class Analysis:
             results = encode_batch(items, self._analyzer, self._chunking)
             self._inline.extend(zip((a for a, _ in batch), results, strict=True))
             return
-        future = pool.submit(encode_batch, items, self._analyzer, self._chunking)
+        future = pool.submit(_encode_in_worker, items)
         self._inflight.append((future, [a for a, _ in batch]))
 
     def _pool_if_worth_it(self) -> ProcessPoolExecutor | None:
+        self._started()
         if self._pool is None and self._workers > 0:
             if self._submitted_chars < POOL_THRESHOLD_CHARS:
                 return None
-            import multiprocessing
-
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["index.build"])
-            reader, writer = ctx.Pipe(duplex=False)
-            self._lifeline = (reader, writer)  # workers exit when the write end closes
-            self._pool = ProcessPoolExecutor(
-                self._workers,
-                mp_context=ctx,
-                initializer=_worker_start,
-                initargs=(reader, self._background),
-            )
+            self._pool = self._new_pool()
         return self._pool
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["index.build"])
+        reader, writer = ctx.Pipe(duplex=False)
+        self._lifeline = (reader, writer)  # workers exit when the write end closes
+        return ProcessPoolExecutor(
+            self._workers,
+            mp_context=ctx,
+            initializer=_worker_start,
+            initargs=(reader, self._background, self._analyzer, self._chunking),
+        )
+
+    def _start_pool(self) -> None:
+        """Start the workers (in a thread); a failure leaves the pool to start on demand."""
+        try:
+            pool = self._new_pool()
+            # Each call makes the pool start one more worker, up to its size.
+            for ping in [pool.submit(os.getpid) for _ in range(self._workers)]:
+                ping.result()
+            self._pool = pool
+        except Exception:
+            log.warning("analysis workers failed to start early", exc_info=True)
+
+    def _started(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
 
     def _ready(self, *, block: bool) -> Iterator[tuple[Article, st.EncodedArticle]]:
         while self._inline:
@@ -353,7 +406,11 @@ class _Run:
         base = self.base
         seen: dict[str, str] = {}  # id -> content hash, for the corpus hash and removals
         analysis = Analysis(
-            config.analyzer, config.chunking, self.workers, background=self.background
+            config.analyzer,
+            config.chunking,
+            self.workers,
+            background=self.background,
+            expected_chars=stream.bytes_to_read,
         )
         self.notify(Progress(phase="indexing", done=0, total=100))
         try:

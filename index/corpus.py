@@ -591,6 +591,12 @@ class CorpusStream:
                 st = path.stat()
                 self.stamps[rel] = (st.st_size, st.st_ctime_ns, st.st_ino)
         self.total_bytes = sum(stamp[0] for stamp in self.stamps.values())
+        #: What iterating will read: the files ``known`` does not vouch for.
+        self.bytes_to_read = sum(
+            stamp[0]
+            for rel, stamp in self.stamps.items()
+            if known is None or known(rel, stamp) is None
+        )
         self.done_bytes = 0
         self.unchanged: dict[str, str] = {}
 

@@ -103,3 +103,44 @@ def test_the_default_is_idle_and_newsbot_reindex_runs_at_normal_priority(
     argv = ["--corpus", str(tmp_path / "corpus"), "--data-dir", str(tmp_path / "data")]
     assert cli.main([*argv, "reindex"]) == cli.EXIT_USAGE  # the recorder's Busy
     assert recorded == [{"background": False}]
+
+
+# ---- the analysis workers: started early, set up once
+def _memo_size() -> int:
+    assert build._worker_setup is not None
+    return len(build._worker_setup[0]._chunk_memo)
+
+
+def test_workers_start_before_the_first_batch_when_much_text_is_ahead() -> None:
+    analysis = build.Analysis(
+        Analyzer(), ChunkConfig(), workers=1, expected_chars=build.POOL_THRESHOLD_CHARS
+    )
+    try:
+        analysis._started()  # the thread that starts them has finished
+        assert analysis._pool is not None
+        article = Article.model_construct(id="a", text="“We agree,” Ana Diaz said in Minsk.")
+        list(analysis.submit(article, 1))
+        (done,) = list(analysis.finish())
+        inline = build.encode_batch([(1, article.text, "en")], Analyzer(), ChunkConfig())[0]
+        assert done[1] == inline  # the same bytes, whoever analyses
+        # The worker keeps its analyzer (and its warm memo) from batch to batch.
+        assert analysis._pool.submit(_memo_size).result(timeout=30) > 0
+    finally:
+        analysis.close()
+    small = build.Analysis(Analyzer(), ChunkConfig(), workers=1, expected_chars=1000)
+    assert small._starting is None and small._pool_if_worth_it() is None
+    small.close()
+
+
+def test_the_stream_counts_only_the_bytes_it_will_read(tmp_path: Path) -> None:
+    from index.corpus import CorpusStream
+
+    (tmp_path / "a.txt").write_text("Alpha story about tractors in Minsk.")
+    (tmp_path / "b.txt").write_text("Beta story about bridges in Gomel, a longer one.")
+    stamps = CorpusStream(tmp_path).stamps
+    assert CorpusStream(tmp_path).bytes_to_read == sum(s[0] for s in stamps.values())
+
+    def known(rel: str, stamp: tuple[int, int, int]) -> list[tuple[str, str]] | None:
+        return [("a", "hash")] if rel == "a.txt" and stamp == stamps["a.txt"] else None
+
+    assert CorpusStream(tmp_path, known=known).bytes_to_read == stamps["b.txt"][0]
