@@ -774,6 +774,13 @@ def _strip_titles(name: str) -> str:
 def _split_titles(name: str) -> tuple[list[str], int, str]:
     """(title words, offset of the name proper, the name proper as printed) — the name keeps
     its own spacing, so it is always a substring of the text."""
+    parts = name.split()  # the same words as \S+ below
+    if (
+        parts
+        and parts[0] == name[: len(parts[0])]
+        and _TITLES.isdisjoint(w.lower().rstrip(".") for w in parts[:-1])
+    ):
+        return [], 0, name  # no title (most names): nothing to cut
     words = list(_NON_SPACE_RE.finditer(name))
     last_title = -1
     for i, word in enumerate(words[:-1]):
@@ -805,7 +812,7 @@ def _names(text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
 _ParsedMention = tuple[int, int, str, set[str], set[str], bool]
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=16384)
 def _parse_mention(matched: str) -> _ParsedMention | None:
     """What a name match says on its own: (leading words trimmed, offset of the name proper,
     the name as printed, its key tokens, its titles as intro words, possessive), or None when
