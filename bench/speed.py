@@ -338,6 +338,7 @@ def measure_incremental(corpus_dir: Path, data_dir: Path, extra: Path) -> dict:
         "added_articles": len(added.added),
         "added_passages": added.passages - removed.passages,
         "add_seconds": round(add_seconds, 3),
+        "add_cpu_seconds": round(tree.cpu_seconds, 2),
         "add_peak_tree_rss_mib": round(tree.peak_mib, 1),
         "removed_articles": len(removed.removed),
         "remove_seconds": round(remove_seconds, 3),
@@ -651,7 +652,8 @@ def measure_size(
         i = out["incremental"]
         say(
             f"  incremental: +{i['added_articles']:,} articles ({i['added_passages']:,} passages) "
-            f"in {i['add_seconds']} s, −{i['removed_articles']:,} in {i['remove_seconds']} s"
+            f"in {i['add_seconds']} s ({i['add_cpu_seconds']} CPU-s), −{i['removed_articles']:,} "
+            f"in {i['remove_seconds']} s"
         )
         out["serving"] = call(
             measure_serving, corpus_dir, data_dir, questions, extra, plan.reindex_modes, warmup
