@@ -37,7 +37,6 @@ import numpy as np
 
 from bench.common import (
     BenchError,
-    Isolated,
     MeasurementTimeout,
     TreeRSS,
     dir_size_mib,
@@ -399,6 +398,8 @@ def measure_serving(
         "ask_p99_over_raw_p99": ratio(ask["p99_ms"], raw["p99_ms"]),
         "during_reindex": {},
     }
+    if "process" in modes:
+        start_reindex_forkserver()
     for mode, extra_file in zip(modes, extra, strict=False):
         shutil.copy(extra_file, corpus_dir / extra_file.name)
         idle = _latencies(lambda q: engine.ask(q, 3), queries, warmup=0)
@@ -416,15 +417,11 @@ def measure_serving(
     return result
 
 
-def _reindex_job(corpus_dir: Path, data_dir: Path, own_process: bool = False) -> dict:
-    """A reindex as a serving bot runs it (``NEWSBOT_REINDEX_PRIORITY=idle``, the default): its
-    analysis workers in the background, and in ``own_process`` the reindex process too, as
-    bot/reindex_worker.py's child."""
+def _reindex_job(corpus_dir: Path, data_dir: Path) -> dict:
+    """A reindex as a serving bot runs it with ``NEWSBOT_REINDEX_IN_PROCESS=false``: in a thread,
+    its analysis workers in the background (``NEWSBOT_REINDEX_PRIORITY=idle``, the default)."""
     from index.engine import reindex_data_dir
-    from index.lifeline import yield_cpu
 
-    if own_process:
-        yield_cpu()
     started = time.perf_counter()
     report, engine = reindex_data_dir(corpus_dir, data_dir, background=True)
     engine.close()
@@ -436,38 +433,62 @@ def _reindex_job(corpus_dir: Path, data_dir: Path, own_process: bool = False) ->
     }
 
 
+def _reindex_child_job(corpus_dir: Path, data_dir: Path) -> dict:
+    """A reindex exactly as the serving bot runs it by default: ``reindex_in_child`` (a child
+    from a forkserver that has the engine imported; SCHED_IDLE, one worker fewer than cores)."""
+    import asyncio
+
+    from bot.reindex_worker import reindex_in_child
+
+    started = time.perf_counter()
+    report = asyncio.run(
+        reindex_in_child(corpus_dir, data_dir, "tantivy", lambda _event: None, background=True)
+    )
+    return {
+        "seconds": round(time.perf_counter() - started, 3),
+        "added": len(report.added),
+        "passages": report.passages,
+        "full_rebuild": report.full_rebuild,
+    }
+
+
+def start_reindex_forkserver() -> None:
+    """Start the forkserver the service's reindex children come from (a fresh interpreter that
+    imports the engine, once per serving process) before latencies are measured: a bot starts
+    it at its first reindex, which is not what this measures."""
+    import multiprocessing.forkserver
+
+    from bot.reindex_worker import _context
+
+    _context()  # sets what the forkserver imports
+    multiprocessing.forkserver.ensure_running()
+
+
 def _during_reindex(
     engine: Any, queries: list[str], corpus_dir: Path, data_dir: Path, mode: str
 ) -> tuple[dict, dict]:
-    """Ask questions in a loop for as long as a reindex runs (in a thread, as the bot's service
-    does, or in another process) and return (latencies, what the reindex did)."""
+    """Ask questions in a loop for as long as a reindex runs (in a thread of this process, or in
+    a child process as the bot's service runs it) and return (latencies, what it did)."""
     outcome: dict[str, Any] = {}
-    if mode == "thread":
+    job = _reindex_job if mode == "thread" else _reindex_child_job
 
-        def work() -> None:
-            try:
-                outcome.update(_reindex_job(corpus_dir, data_dir))
-            except BaseException as err:  # reported, not lost in the thread
-                outcome["error"] = repr(err)
+    def work() -> None:
+        try:
+            outcome.update(job(corpus_dir, data_dir))
+        except BaseException as err:  # reported, not lost in the thread
+            outcome["error"] = repr(err)
 
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
-        running = worker.is_alive
-    else:
-        child = Isolated(_reindex_job, corpus_dir, data_dir, True)
-        running = child.running
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
     seconds: list[float] = []
     n = 0
-    while running() or len(seconds) < 20:
+    while worker.is_alive() or len(seconds) < 20:
         question = queries[n % len(queries)]
         n += 1
         started = time.perf_counter()
         engine.ask(question, 3)
         seconds.append(time.perf_counter() - started)
-    if mode == "thread":
-        worker.join()
-    else:
-        outcome.update(child.result())
+    worker.join()
     outcome["mode"] = mode
     return latency_ms(seconds), outcome
 

@@ -186,6 +186,8 @@ class Analysis:
         self._inflight.append((future, [a for a, _ in batch]))
 
     def _pool_if_worth_it(self) -> ProcessPoolExecutor | None:
+        if self._starting is not None and self._starting.is_alive():
+            return None  # this batch is analysed here while the workers start
         self._started()
         if self._pool is None and self._workers > 0:
             if self._submitted_chars < POOL_THRESHOLD_CHARS:

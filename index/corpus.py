@@ -534,6 +534,16 @@ class _Collector:
         self._by_hash.setdefault(content_hash, (article_id, where))
         self._by_id.setdefault(article_id, where)
 
+    def remember_all(self, articles: list[tuple[str, str]], where: str) -> None:
+        """:meth:`remember` for every (id, content hash) of a file (a million at once in a big
+        corpus: the loop is kept tight)."""
+        by_hash, by_id = self._by_hash, self._by_id
+        for article_id, content_hash in articles:
+            if content_hash not in by_hash:
+                by_hash[content_hash] = (article_id, where)
+            if article_id not in by_id:
+                by_id[article_id] = where
+
     def add(self, article: Article, where: str) -> None:
         if (first := self._by_hash.get(article.content_hash)) is not None:
             self.problem(where, f"duplicate of {first[0]} ({first[1]})")
@@ -614,9 +624,8 @@ class CorpusStream:
             stamp = self.stamps.get(rel)
             known = self._known(rel, stamp) if self._known and stamp else None
             if known is not None and stamp is not None:
-                for article_id, content_hash in known:
-                    self._collector.remember(article_id, content_hash, rel)
-                    self.unchanged[article_id] = content_hash
+                self._collector.remember_all(known, rel)
+                self.unchanged.update(known)
                 self.done_bytes += stamp[0]
                 continue
             for consumed in _read_into(self._collector, path, rel, self._max_bytes):

@@ -42,7 +42,7 @@ def test_yield_cpu_puts_the_calling_process_in_the_idle_class() -> None:
 def test_analysis_workers_run_idle_only_in_the_background(
     background: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(build, "POOL_THRESHOLD_CHARS", 0)  # workers even for one article
+    monkeypatch.setattr(build, "POOL_THRESHOLD_CHARS", 1)  # workers even for one article
     analysis = build.Analysis(Analyzer(), ChunkConfig(), workers=1, background=background)
     try:
         article = Article.model_construct(id="a", text="“We agree,” Ana Diaz said.")
