@@ -26,7 +26,7 @@ import pytest_asyncio
 from bot.discord import render
 from bot.discord.client import NewsBot, create_bot
 from bot.discord.cooldown import Cooldowns
-from bot.service import NewsService, hash_user
+from bot.service import NewsService
 from bot.settings import Settings
 from index.models import Answer, Quote, ReindexReport, SearchHit, Source
 from tests.articles import EXTRA
@@ -227,7 +227,7 @@ async def test_feedback_click_is_stored(h: Harness) -> None:
     stored = json.loads(lines[-1])
     assert stored["question"] == HEADLINE
     assert stored["vote"] == "down"
-    assert stored["user_hash"] == hash_user(h.fake.admin.id) != str(h.fake.admin.id)
+    assert stored["user_hash"] == h.bot.service.user_hash(h.fake.admin.id) != str(h.fake.admin.id)
     assert list(stored["passage_ids"]) == passage_ids_in(answer)
     # The same vote twice is stored once.
     again = await (await h.fake.click(answer, buttons(answer)["👎"], user=h.fake.admin)).final()

@@ -10,7 +10,7 @@ import discord
 
 from bot.discord import render
 from bot.discord.errors import report_interaction
-from bot.service import hash_user, now_iso
+from bot.service import now_iso
 from index.models import Answer, ArticleSummary, Feedback
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class FeedbackView(_View):
         self._votes: dict[str, str] = {}  # user hash -> vote, so a double click is stored once
 
     async def _vote(self, interaction: discord.Interaction, vote: str) -> None:
-        user = hash_user(interaction.user.id)
+        user = interaction.client.service.user_hash(interaction.user.id)  # type: ignore[attr-defined]
         emoji = "👍" if vote == "up" else "👎"
         if self._votes.get(user) == vote:
             await interaction.response.send_message(
