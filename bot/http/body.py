@@ -84,4 +84,6 @@ def inflate(raw: bytes, wbits: int, limit: int) -> bytes:
         raise ApiError(400, "The request body is not valid gzip/deflate data.") from None
     if not decoder.eof:
         raise ApiError(400, "The request body is truncated gzip/deflate data.")
+    if decoder.unused_data:
+        raise ApiError(400, "The request body has data after its gzip/deflate stream.")
     return bytes(out)
