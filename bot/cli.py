@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from bot.service import NewsService
 from bot.settings import Settings, SettingsError, load_settings
+from bot.storage_errors import classify, storage_error
 from index.errors import NewsbotError
 from index.models import Answer, Progress, ReindexReport, SearchHit, SourceView
 
@@ -140,6 +141,9 @@ def _check_dirs(settings: Settings, *, need_corpus: bool = True, writes: bool = 
         probe.write_text("ok")
         probe.unlink()
     except OSError as err:
+        full = storage_error(err, data_dir, "data dir")
+        if full is not None and classify(err) == "full":
+            raise full from None
         raise CliError(
             f"Cannot write to the data dir '{data_dir}' ({err.strerror}). "
             "Pass --data-dir DIR or set NEWSBOT_DATA_DIR."

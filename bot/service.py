@@ -37,7 +37,7 @@ from bot.settings import Settings
 from bot.storage_errors import storage_error
 from index import corpus as corpus_io
 from index import store
-from index.engine import Engine, reindex_data_dir
+from index.engine import Engine, EngineConfig, reindex_data_dir
 from index.errors import BadInput, IngestRefused, NewsbotError, NotFound, WritesRefused
 from index.feeds import FeedInfo, FeedRegistry, add_feed
 from index.fetch import FetchConfig, fetch_article
@@ -108,6 +108,7 @@ class NewsService:
         self._cleaned_leftovers = False
         self._watcher: asyncio.Task[None] | None = None
         self._long_running = False
+        self._build_failure: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self.last_report: ReindexReport | None = None
         self._fetch_config: FetchConfig | None = None
@@ -127,7 +128,14 @@ class NewsService:
         await self.open_without_build()
         if not self.settings.read_only:
             if self.engine.needs_build:
-                await self.reindex()
+                try:
+                    await self.reindex()
+                except Exception as err:
+                    if not long_running:
+                        raise
+                    # Stay up and say why on /readyz; an admin can retry with a reindex.
+                    self._build_failure = str(err).splitlines()[0][:300] if str(err) else repr(err)
+                    log.error("could not build the index at start: %s", self._build_failure)
             elif long_running:
                 reason = await asyncio.to_thread(self._reconcile_reason)
                 if reason is not None:
@@ -188,6 +196,8 @@ class NewsService:
             return f"no usable index ({why}); waiting for the writer to publish one"
         if self.reindexing:
             return f"the index is being built ({why})"
+        if self._build_failure:
+            return f"no usable index ({why}); the last rebuild failed: {self._build_failure}"
         return f"no usable index ({why}); a reindex rebuilds it from the corpus"
 
     @property
@@ -209,11 +219,29 @@ class NewsService:
             current = await asyncio.to_thread(store.read_current, self.settings.data_dir)
             if not force and current == self._generation:
                 return False
-            engine = await asyncio.to_thread(
-                Engine.open, self.settings.data_dir, self.settings.engine
-            )
+            engine = await asyncio.to_thread(self._open_engine)
             self._swap(engine, current)
             return True
+
+    def _open_engine(self) -> Engine:
+        """The live generation, or a placeholder that needs a build when it cannot be opened
+        (a reader must never be handed a half-broken index)."""
+        settings = self.settings
+        try:
+            return Engine.open(settings.data_dir, settings.engine)
+        except BaseException as err:  # tantivy panics are BaseExceptions (pyo3)
+            if isinstance(err, KeyboardInterrupt | SystemExit):
+                raise
+            log.error("the index in %s cannot be opened: %r", settings.data_dir, err)
+            reason = f"the index cannot be opened: {type(err).__name__}"
+            return Engine(
+                EngineConfig(engine=settings.engine),
+                None,
+                None,
+                None,
+                needs_build=True,
+                reason=reason,
+            )
 
     def _swap(self, engine: Engine, current: Path | None) -> None:
         old, self._engine = self._engine, engine
@@ -438,10 +466,7 @@ class NewsService:
         if isinstance(err, NewsbotError):
             return err
         translated = storage_error(err, where, what)
-        if translated is not None:
-            log.warning("%s", translated)
-            return translated
-        return err
+        return translated if translated is not None else err
 
     async def _run_pass(self) -> ReindexReport:
         """One reindex: build in a child (or a thread), then swap the new generation in."""
@@ -458,7 +483,7 @@ class NewsService:
                 report = await reindex_in_child(
                     settings.corpus_dir, settings.data_dir, settings.engine, progress
                 )
-                engine = await asyncio.to_thread(Engine.open, settings.data_dir, settings.engine)
+                engine = await asyncio.to_thread(self._open_engine)
             else:
                 report, engine = await asyncio.to_thread(
                     reindex_data_dir,
@@ -472,6 +497,7 @@ class NewsService:
             raise
         finally:
             self._passing = False
+        self._build_failure = None
         async with self._swap_lock:
             self._swap(engine, engine.gen)
         if engine.gen is not None:

@@ -7,6 +7,7 @@ never reaches the client.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -97,6 +98,8 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         return response
     except NewsbotError as err:
         status = domain_status(err)
+        if status in (503, 507):
+            log.warning("%s %s: %s", printable(request.method, 20), printable(request.path), err)
         headers = {"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)} if status in (429, 503) else None
         return json_error(status, str(err), headers)
     except web.HTTPException as err:
@@ -107,6 +110,13 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             headers["Allow"] = ", ".join(sorted(err.allowed_methods))
         return json_error(err.status, _http_exception_message(request, err), headers)
     except Exception:
+        log.exception(
+            "unexpected error in %s %s", printable(request.method, 20), printable(request.path)
+        )
+        return json_error(500, "Internal error; the server log has the details.")
+    except BaseException as err:  # a pyo3 panic from an extension (tantivy) is a BaseException
+        if isinstance(err, KeyboardInterrupt | SystemExit | asyncio.CancelledError):
+            raise
         log.exception(
             "unexpected error in %s %s", printable(request.method, 20), printable(request.path)
         )
