@@ -97,8 +97,8 @@ async def articles(request: web.Request) -> web.Response:
 async def add_article(request: web.Request) -> web.Response:
     state = state_of(request)
     state.auth.require(request)  # before a byte of the body is read
+    state.service.check_writable()  # a read-only replica refuses before reading the body
     service = state.ready_service()
-    service.check_writable()  # a read-only replica refuses before reading the body
     settings = state.settings
     if request.content_type == "application/json":
         raw = await read_body(request, settings.max_body_bytes, settings.http_body_timeout_seconds)
@@ -127,6 +127,7 @@ async def add_article(request: web.Request) -> web.Response:
 async def remove_article(request: web.Request) -> web.Response:
     state = state_of(request)
     state.auth.require(request)
+    state.service.check_writable()
     service = state.ready_service()
     return model_response(await service.remove(request.match_info["id"]))
 
