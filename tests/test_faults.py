@@ -54,6 +54,6 @@ PENDING_GENERATION_CHECK = pytest.mark.xfail(
 async def test_a_corrupt_generation_is_never_ready_and_is_rebuilt(
     tmp_path: Path, name: str
 ) -> None:
-    result = await faults.corrupt_one(tmp_path, name, timeout=20, fail_fast=True)
+    result = await faults.corrupt_one(tmp_path, name, timeout=8, fail_fast=True)
     assert result["ready_while_broken"] == 0, result
     assert result["recovered_s"] is not None, result
