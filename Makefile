@@ -29,6 +29,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python -m bench.quality --smoke
 	$(BIN)/python -m bench.speed --smoke
 	$(BIN)/python -m bench.load --smoke
+	$(BIN)/python -m bench.followups --smoke
 	$(BIN)/python -m bench.load --smoke --replicas 2
 	$(BIN)/python -m bench.faults --smoke
 

@@ -49,11 +49,23 @@ class QuoteTally:
     false_answers: int = 0
     errors: int = 0
     seconds: list[float] = field(default_factory=list)
+    # Items exported from 👎 feedback name the quotes that were wrong: is one still given first?
+    with_bad_quotes: int = 0
+    bad_quote_again: int = 0
 
-    def add(self, quotes: Sequence[str], gold: Sequence[str], seconds: float | None = None) -> None:
+    def add(
+        self,
+        quotes: Sequence[str],
+        gold: Sequence[str],
+        seconds: float | None = None,
+        bad_quotes: Sequence[str] = (),
+    ) -> None:
         """One question: the quote texts returned (empty = no answer), and its gold answers."""
         if seconds is not None:
             self.seconds.append(seconds)
+        if bad_quotes:
+            self.with_bad_quotes += 1
+            self.bad_quote_again += bool(quotes) and contains_answer(quotes[0], bad_quotes)
         if not gold:
             self.unanswerable += 1
             self.false_answers += bool(quotes)
@@ -64,9 +76,15 @@ class QuoteTally:
         for k in self.hit_at:
             self.hit_at[k] += rank is not None and rank <= k
 
-    def add_answer(self, answer: Answer, gold: Sequence[str], seconds: float | None = None) -> None:
+    def add_answer(
+        self,
+        answer: Answer,
+        gold: Sequence[str],
+        seconds: float | None = None,
+        bad_quotes: Sequence[str] = (),
+    ) -> None:
         quotes = [q.text for q in answer.quotes] if answer.answered else []
-        self.add(quotes, gold, seconds)
+        self.add(quotes, gold, seconds, bad_quotes)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"questions": self.asked}
@@ -77,6 +95,9 @@ class QuoteTally:
         out["answer@1_when_answered"] = _rate(self.hit_at[1], self.answered)
         out["unanswerable_questions"] = self.unanswerable
         out["false_answer_rate"] = _rate(self.false_answers, self.unanswerable)
+        if self.with_bad_quotes:
+            out["feedback_items"] = self.with_bad_quotes
+            out["bad_quote_again_rate"] = _rate(self.bad_quote_again, self.with_bad_quotes)
         if self.errors:
             out["errors"] = self.errors
         if self.seconds:
@@ -142,6 +163,7 @@ def _rate(part: int, whole: int) -> float | None:
 class EvalQuestion:
     question: str
     answers: tuple[str, ...]
+    bad_quotes: tuple[str, ...] = ()  # from 👎 feedback (`newsbot feedback export`)
 
 
 def read_questions(path: Path) -> list[EvalQuestion]:
@@ -178,12 +200,15 @@ def _read_jsonl(path: Path) -> list[EvalQuestion]:
             if not isinstance(question, str) or not isinstance(answers, list):
                 raise TypeError
             answers = [a["text"] if isinstance(a, dict) else str(a) for a in answers]
+            bad = row.get("bad_quotes", [])
+            if not isinstance(bad, list):
+                raise TypeError
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
             raise BadInput(
                 f'{path}:{n}: expected a JSON object like {{"question": "…", "answers": ["…"]}} '
                 f"(answers [] for an unanswerable question)."
             ) from err
-        out.append(EvalQuestion(question, tuple(answers)))
+        out.append(EvalQuestion(question, tuple(answers), tuple(str(b) for b in bad)))
     if not out:
         raise BadInput(f"{path} holds no questions.")
     return out
@@ -207,7 +232,7 @@ async def evaluate_file(service: AskService, path: Path, *, limit: int | None = 
         except NewsbotError:  # e.g. an empty line in the file: counted, not fatal
             tally.errors += 1
             continue
-        tally.add_answer(answer, item.answers, time.perf_counter() - started)
+        tally.add_answer(answer, item.answers, time.perf_counter() - started, item.bad_quotes)
     result = tally.as_dict()
     result["file"] = str(path)
     return result

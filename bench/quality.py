@@ -1,13 +1,16 @@
-"""Answer quality: the engine against rank_bm25 baselines, on SQuAD v1.1 dev and SciFact.
+"""Answer quality: the engine against rank_bm25 baselines, on news-dev, SQuAD v1.1 dev and SciFact.
 
-    python -m bench.quality                       # full run (SQuAD dev + SciFact), ~5 minutes
+    python -m bench.quality                       # the report halves (news-dev, SQuAD, SciFact)
+    python -m bench.quality --split tune          # the halves tuning is done on
     python -m bench.quality --smoke               # a few articles, ~100 questions: seconds
     python -m bench.quality --sweep-chunking --limit 2000
     python -m bench.quality --sweep-threshold
 
-The corpus is written as a ``.jsonl`` file and indexed with the real engine
-(``reindex_data_dir``); questions go through ``Engine.ask`` (quotes) and ``Engine.search``
-(passages). The baselines run over the same articles in the same process. See bench/README.md.
+Each set is split once into a *tune* and a *report* half (bench/README.md): weights and rules are
+chosen on the tune halves; the README reports the report halves. The corpus is written as a
+``.jsonl`` file and indexed with the real engine (``reindex_data_dir``); questions go through
+``Engine.ask`` (quotes) and ``Engine.search`` (passages). The baselines run over the same
+articles in the same process. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from typing import Any
 from bench.baselines import BASELINES, BM25Ranker, analyzer_tokens, run_named_baseline
 from bench.common import BenchError, machine, render_table, write_results
 from bench.evaluate import QuoteTally, RankTally, contains_answer
+from bench.news import DEFAULT_NEWS, NewsSet, evaluate_news, generated_news, load_news, news_table
+from bench.news import write_corpus as write_news_corpus
 from bench.scifact import (
     DEFAULT_SCIFACT,
     RetrievalSet,
@@ -442,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD, help="SQuAD v1.1 JSON(.gz)")
     parser.add_argument("--scifact", type=Path, default=DEFAULT_SCIFACT, help="SciFact folder")
     parser.add_argument("--no-scifact", action="store_true", help="skip SciFact")
+    parser.add_argument("--news", type=Path, help=f"the news-dev folder (default {DEFAULT_NEWS})")
+    parser.add_argument("--no-news", action="store_true", help="skip news-dev")
+    parser.add_argument(
+        "--split",
+        choices=["tune", "report", "all"],
+        help="which half of every set (default: report; all with --smoke)",
+    )
     parser.add_argument("--no-baselines", action="store_true", help="skip the rank_bm25 rows")
     parser.add_argument("--smoke", action="store_true", help="a few articles, ~100 questions")
     parser.add_argument("--limit", type=int, help="ask only this many (seeded random) questions")
@@ -456,13 +468,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def split_of(args: argparse.Namespace) -> str:
+    return args.split or ("all" if args.smoke else "report")
+
+
 def load_inputs(args: argparse.Namespace, say: Callable[[str], None]) -> tuple:
     """SQuAD (or the generated stand-in), the questions, the unanswerable set, SciFact or None."""
+    split = split_of(args)
     if args.squad.is_file() or not args.smoke:
         squad = load_squad(args.squad)
         unanswerable = read_unanswerable(args.unanswerable)
         if args.smoke:
             squad = squad.first_articles(SMOKE_ARTICLES)
+        squad = squad.split(split)
+        if split != "all":  # the written unanswerable questions: even lines tune, odd report
+            parity = 0 if split == "tune" else 1
+            unanswerable = [u for i, u in enumerate(unanswerable) if i % 2 == parity]
     else:
         say(f"(no SQuAD file at {args.squad}: using the generated stand-in corpus)")
         squad = generated_squad()
@@ -475,7 +496,7 @@ def load_inputs(args: argparse.Namespace, say: Callable[[str], None]) -> tuple:
     retrieval = None
     if not args.no_scifact:
         if (args.scifact / "scifact.zip").is_file() or not args.smoke:
-            retrieval = load_scifact(args.scifact)
+            retrieval = load_scifact(args.scifact).split(split)
             if args.smoke:
                 retrieval = retrieval.subset(queries=20, distractors=300, seed=args.seed)
         else:
@@ -484,8 +505,20 @@ def load_inputs(args: argparse.Namespace, say: Callable[[str], None]) -> tuple:
     return squad, questions, unanswerable, retrieval
 
 
+def load_news_set(args: argparse.Namespace, say: Callable[[str], None]) -> NewsSet | None:
+    """news-dev (its split half is chosen when evaluating), the invented stand-in in a smoke run
+    without ``--news``, or None with ``--no-news``."""
+    if args.no_news:
+        return None
+    if args.news is None and args.smoke:
+        say("(smoke: news questions from the invented stand-in set, bench/news.py)")
+        return generated_news()
+    return load_news(args.news or DEFAULT_NEWS)
+
+
 def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> dict[str, Any]:
     squad, questions, unanswerable, retrieval = load_inputs(args, say)
+    news = load_news_set(args, say)
     config = EngineConfig(engine=args.engine, chunking=args.chunking or ChunkConfig())
     weights = replace(Weights(), **args.weights) if args.weights else None
     if weights is not None and "retrieve" in args.weights:
@@ -493,6 +526,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> dict[st
     results: dict[str, Any] = {
         "kind": "quality",
         "smoke": args.smoke,
+        "split": split_of(args),
         "machine": machine(),
         "squad": {
             "source": squad.source,
@@ -527,6 +561,8 @@ def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> dict[st
             results["sweep_threshold"] = sweep
             say(threshold_table(sweep))
         if not (args.sweep_chunking or args.sweep_threshold):
+            if news is not None:
+                results["news"] = run_news_set(news, split_of(args), config, weights, workdir, say)
             run_main(
                 args,
                 squad,
@@ -581,6 +617,36 @@ def run_main(
         say(f"\nSciFact ({retrieval.source}): {len(retrieval.queries)} queries…")
         results["scifact"] = evaluate_retrieval(retrieval, config, workdir / "scifact")
         say(scifact_table(results["scifact"]))
+
+
+def run_news_set(
+    news: NewsSet,
+    split: str,
+    config: EngineConfig,
+    weights: Weights | None,
+    workdir: Path,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """news-dev's ``split`` half, asked once each (first pass), tallied by group."""
+    built = build_engine(
+        lambda d: write_news_corpus(news.articles, d / "news.jsonl"), workdir / "news", config
+    )
+    items = news.split(split)
+    say(
+        f"news: {news.source}, {split} half: {len(items)} questions over "
+        f"{built.report.articles:,} articles ({built.report.passages:,} passages)"
+    )
+    result = evaluate_news(asker(built.engine, weights), items, news.articles)
+    built.engine.close()
+    say(news_table(result["groups"]))
+    say("")
+    return {
+        "source": news.source,
+        "split": split,
+        "articles": built.report.articles,
+        "groups": result["groups"],
+        "rows": result["rows"],
+    }
 
 
 def threshold_table(sweep: dict[str, Any]) -> str:

@@ -42,6 +42,20 @@ class RetrievalSet:
     qrels: dict[str, dict[str, int]]
     source: str = ""
 
+    def split(self, name: str) -> RetrievalSet:
+        """The *tune* half (even query ids) or the *report* half (odd); ``all`` keeps all.
+        Every document stays: only the queries are split."""
+        if name == "all":
+            return self
+        parity = 0 if name == "tune" else 1
+        kept = [q for q in self.qrels if _number(q) % 2 == parity]
+        return RetrievalSet(
+            documents=self.documents,
+            queries={q: self.queries[q] for q in kept if q in self.queries},
+            qrels={q: self.qrels[q] for q in kept},
+            source=f"{self.source} ({name} half)",
+        )
+
     def subset(self, queries: int, distractors: int, seed: int = 5) -> RetrievalSet:
         """``queries`` judged queries, their relevant documents and ``distractors`` others."""
         rng = random.Random(seed)
@@ -55,6 +69,11 @@ class RetrievalSet:
             qrels={q: self.qrels[q] for q in picked},
             source=f"{self.source} (subset: {len(picked)} queries)",
         )
+
+
+def _number(query_id: str) -> int:
+    digits = "".join(ch for ch in query_id if ch.isdigit())
+    return int(digits) if digits else sum(map(ord, query_id))
 
 
 def load_scifact(folder: Path) -> RetrievalSet:

@@ -71,6 +71,19 @@ class SquadSet:
         picked = random.Random(seed).sample(range(len(self.questions)), limit)
         return [self.questions[i] for i in sorted(picked)]
 
+    def split(self, name: str) -> SquadSet:
+        """The *tune* half (questions on even-numbered articles, counting from 0 in file
+        order) or the *report* half (odd); ``all`` keeps everything. Fixed once: see
+        bench/README.md."""
+        if name == "all":
+            return self
+        parity = 0 if name == "tune" else 1
+        return SquadSet(
+            articles=self.articles,
+            questions=tuple(q for q in self.questions if q.article % 2 == parity),
+            source=f"{self.source} ({name} half)",
+        )
+
     def first_articles(self, count: int) -> SquadSet:
         """The first ``count`` articles and their questions."""
         return SquadSet(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -19,9 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.conversations import Conversations
 from bot.service import NewsService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage_errors import classify, storage_error
+from index.dates import parse_day
 from index.errors import NewsbotError
 from index.models import Answer, Progress, ReindexReport, SearchHit, SourceView
 
@@ -60,12 +63,35 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.add_argument("-k", type=int, default=10, help="number of passages (1-50)")
 
-    source = sub.add_parser("source", help="show an article or a passage by id")
-    source.add_argument("id")
+    chat = sub.add_parser("chat", help="ask questions and follow-ups at a prompt (a conversation)")
+    chat.add_argument("-k", type=int, default=None, help="at most K quotes (default 3)")
+
+    source = sub.add_parser(
+        "source", help="an article's text (its opening; --full, --page N) or a passage by id"
+    )
+    source.add_argument("id", help="article-id, article-id:N, or a quote: article-id:N@START-END")
+    source.add_argument("--full", action="store_true", help="the article's whole text")
+    source.add_argument("--page", type=int, default=1, help="which page of the text (default 1)")
     source.add_argument("--json", action="store_true")
 
     articles = sub.add_parser("articles", help="list what is indexed, newest first")
+    articles.add_argument("--since", help="published on or after: 2024-03-01, March 2024, 2023…")
+    articles.add_argument("--until", help="published on or before (same forms)")
     articles.add_argument("--json", action="store_true")
+
+    feedback = sub.add_parser("feedback", help="the 👍/👎 votes from Discord")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    feedback_list = feedback_sub.add_parser("list", help="the latest 👎 with their ids")
+    feedback_list.add_argument("-n", type=int, default=10, help="how many (default 10)")
+    feedback_answer = feedback_sub.add_parser("answer", help="give the right answer to a 👎")
+    feedback_answer.add_argument("id", help="the vote's id (feedback list shows it)")
+    feedback_answer.add_argument("answer", help="words the right quote contains")
+    feedback_export = feedback_sub.add_parser(
+        "export", help="write the 👎 as eval items (JSONL) for newsbot eval"
+    )
+    feedback_export.add_argument(
+        "-o", "--out", type=Path, default=Path("feedback-eval.jsonl"), help="the file to write"
+    )
 
     add = sub.add_parser("add", help="add an article file (or URL) to the corpus and index it")
     add.add_argument("path", help="a .md, .txt, .html or .jsonl file, or an http(s) URL")
@@ -160,6 +186,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "feeds" and args.feeds_command != "poll":
         _check_dirs(settings, need_corpus=False)
         return await _feeds(args, settings)
+    if command == "feedback":
+        _check_dirs(settings, need_corpus=False)
+        return await _feedback(args, settings)
     _check_dirs(settings, writes=command in _WRITING or not _has_index(settings))
     service = NewsService(settings)
     try:
@@ -168,6 +197,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         await service.start()
         handler = {
             "ask": _ask,
+            "chat": _chat,
             "search": _search,
             "source": _source,
             "articles": _articles,
@@ -270,8 +300,49 @@ async def _search(service: NewsService, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _chat(service: NewsService, args: argparse.Namespace) -> int:
+    """A conversation at a prompt: follow-ups lean on the turns before ("What else did he say?").
+    Line editing and history come from readline where Python has it; piped stdin works too."""
+    interactive = sys.stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (arrow keys and history for input())
+        print(
+            "Ask a question, then follow-ups (What else did he say? / Who said that? / "
+            "Where is that from? / more). /new starts over, /history lists the turns, /quit ends."
+        )
+    conversation = "cli:" + Conversations.new_id()
+    while True:
+        try:
+            line = await asyncio.to_thread(input, "you> " if interactive else "")
+        except EOFError:
+            return 0
+        question = line.strip()
+        if not question:
+            continue
+        if question in {"/quit", "/exit", "/q"}:
+            return 0
+        if question == "/new":
+            conversation = "cli:" + Conversations.new_id()
+            print("(a new conversation)")
+            continue
+        if question == "/history":
+            for n, turn in enumerate(await service.conversations.history(conversation), 1):
+                read = f"  → {turn.read_as}" if turn.read_as != turn.asked else ""
+                print(f"{n}. {turn.asked}{read}")
+            continue
+        try:
+            answer = await service.ask(question, args.k, conversation=conversation)
+        except NewsbotError as err:
+            print(f"newsbot: {err}")
+            continue
+        if not interactive:
+            print(f"you> {question}")
+        print(render_answer(answer) + "\n", flush=True)
+
+
 async def _source(service: NewsService, args: argparse.Namespace) -> int:
-    view = await service.source(args.id)
+    view = await service.source(args.id, page=args.page, full=args.full)
     if args.json:
         _print_json(view)
     else:
@@ -280,11 +351,19 @@ async def _source(service: NewsService, args: argparse.Namespace) -> int:
 
 
 async def _articles(service: NewsService, args: argparse.Namespace) -> int:
-    items = await service.articles()
+    today = service.today()
+    try:
+        since = parse_day(args.since, today) if args.since else None
+        until = parse_day(args.until, today, end=True) if args.until else None
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    items = await service.articles(since=since, until=until)
     if args.json:
         _print_json(items)
         return 0
-    if not items:
+    if not items and (since or until):
+        print("No article was published in that range (undated articles are left out).")
+    elif not items:
         print("Nothing is indexed. Add files to the corpus dir and run `newsbot reindex`.")
     for a in items:
         meta = ", ".join(x for x in (a.author, a.publisher, str(a.published or "")) if x)
@@ -373,6 +452,36 @@ async def _feeds(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import FeedbackLog
+    from bot.service import now_iso
+
+    log_ = FeedbackLog(settings.data_dir)
+    if args.feedback_command == "export":
+        count = await asyncio.to_thread(log_.export, args.out)
+        print(
+            f"Wrote {count} eval item{'s' if count != 1 else ''} to {args.out} "
+            f"(score them with: newsbot eval {args.out})."
+        )
+    elif args.feedback_command == "answer":
+        await log_.supply_async(args.id, args.answer, now_iso())
+        print(f"Recorded the right answer for {args.id}; `newsbot feedback export` includes it.")
+    else:
+        votes = await log_.latest_async("down", max(args.n, 1))
+        if not votes:
+            print("No 👎 yet.")
+        for vote in votes:
+            asked = f" (asked: {vote.asked})" if vote.asked else ""
+            print(f"{vote.id}  {vote.at}  {vote.question}{asked}")
+            for quote in vote.quotes:
+                snippet = " ".join(quote.text.split())
+                snippet = snippet if len(snippet) <= 100 else snippet[:99] + "…"
+                print(f"    ✗ {snippet}  [{quote.passage_id}]")
+            if vote.message_url:
+                print(f"    {vote.message_url}")
+    return 0
+
+
 async def _feeds_poll(service: NewsService, args: argparse.Namespace) -> int:
     """Poll every feed once, store new articles, then reindex once."""
     from bot.feeds import FeedPoller
@@ -392,17 +501,35 @@ async def _feeds_poll(service: NewsService, args: argparse.Namespace) -> int:
 
 # ---- text rendering (the CLI's own; Discord and HTTP render the same models their way)
 def render_answer(answer: Answer) -> str:
+    """The answer as text: how the question was read (for a follow-up), the quotes or the reply,
+    then notes (e.g. undated articles set aside)."""
+    lines = [f"→ {answer.read_as}"] if answer.read_as else []
+    lines.append(_answer_body(answer))
+    lines += [f"({note})" for note in answer.notes]
+    return "\n".join(lines)
+
+
+def _answer_body(answer: Answer) -> str:
+    if not answer.answered and answer.kind != "quotes":
+        return answer.reason or "No answer."
     if not answer.answered:
         return (
             f"No answer. {answer.reason or ''} Try `newsbot search` with a few key words, "
             "or `newsbot articles` to see what is indexed."
         )
+    if answer.reply:
+        return answer.reply
     blocks = []
     for i, quote in enumerate(answer.quotes, 1):
         s = quote.source
-        meta = ", ".join(x for x in (s.author, s.publisher, str(s.published or "")) if x)
+        meta = ", ".join(
+            x
+            for x in (s.author, s.publisher, s.published.isoformat() if s.published else "undated")
+            if x
+        )
         text = _fill(quote.text, "  ")
-        who = f"  — {quote.speaker}\n" if quote.speaker else ""
+        reported = " (reported speech)" if quote.speech == "reported" else ""
+        who = f"  — {quote.speaker}{reported}\n" if quote.speaker else ""
         src = f"  {s.title}" + (f" ({meta})" if meta else "") + (f" <{s.url}>" if s.url else "")
         blocks.append(f"[{i}]\n{text}\n{who}{src}\n  passage {quote.passage_id}")
     return "\n\n".join(blocks)
@@ -432,11 +559,31 @@ def render_source(view: SourceView) -> str:
             head.append(f"  {label}: {value}")
     if view.passage is None:
         head.append(f"  passages: {', '.join(view.passage_ids)}")
+        page = view.text
+        if page is not None:
+            head.append("")
+            head.append(_fill(page.text, "  "))
+            if page.pages > 1:
+                more = f"page {page.page} of {page.pages}"
+                hint = (
+                    f"; --page {page.page + 1} for the next, --full for all of it"
+                    if page.page < page.pages
+                    else ""
+                )
+                head.append(f"\n({more}{hint})")
         return "\n".join(head)
     pv = view.passage
     body = [f"\npassage {pv.passage.id} [{pv.passage.start}:{pv.passage.end}]"]
     if pv.before:
         body.append(_fill("… " + pv.before, "  "))
+    if view.mark is not None:  # the quoted words between » «
+        at = pv.passage.start
+        marked = pv.passage.text
+        s, e = view.mark.start - at, view.mark.end - at
+        body.append(_fill(marked[:s] + "»" + marked[s:e] + "«" + marked[e:], "> "))
+        if pv.after:
+            body.append(_fill(pv.after + " …", "  "))
+        return "\n".join(head + body)
     body.append(_fill(pv.passage.text, "> "))
     if pv.after:
         body.append(_fill(pv.after + " …", "  "))

@@ -135,6 +135,14 @@ class Metrics:
             ["route"],
             registry=self.registry,
         )
+        self.feedback = Counter(
+            "newsbot_feedback",
+            "👍 / 👎 votes on answers since the process started, by vote (up or down).",
+            ["vote"],
+            registry=self.registry,
+        )
+        for vote in ("up", "down"):  # both series exist from the start, at 0
+            self.feedback.labels(vote=vote)
         self._command_names: set[str] = set()
 
     def watch(self, service: Any) -> None:
@@ -156,6 +164,9 @@ class Metrics:
                 name = "other"
             self._command_names.add(name)
         self.discord_commands.labels(command=name).inc()
+
+    def record_feedback(self, vote: str) -> None:
+        self.feedback.labels(vote=vote if vote in {"up", "down"} else "other").inc()
 
     def record_http(self, route: str, method: str, status: int, seconds: float) -> None:
         route = _safe_label(route)

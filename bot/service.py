@@ -25,11 +25,12 @@ import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from bot import reconcile
+from bot.conversations import Conversations
 from bot.locks import CorpusLock
 from bot.logtext import printable
 from bot.reindex_worker import reindex_in_child
@@ -115,6 +116,10 @@ class NewsService:
         self._feeds: FeedRegistry | None = None
         self._feedback_key: bytes | None = None
         self.stats: dict[str, float] = {"questions": 0, "no_answer": 0, "reindex_failures": 0}
+        # Follow-ups and time words (bot/conversations.py, index/followup.py, index/dates.py);
+        # ``today`` is the clock "last week" is read against (tests set it).
+        self.conversations = Conversations(settings.data_dir)
+        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
 
     # ---- lifecycle
     async def start(self, *, long_running: bool = False) -> None:
@@ -164,6 +169,7 @@ class NewsService:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        self.conversations.close()
 
     def _spawn(self, work: Callable[[], Awaitable[Any]]) -> None:
         async def logged() -> None:
@@ -308,11 +314,14 @@ class NewsService:
             raise BadInput(f"The limit must be between 1 and {MAX_SEARCH_LIMIT}.")
         return limit
 
-    async def ask(self, question: str, k: int | None = None) -> Answer:
+    async def ask(
+        self, question: str, k: int | None = None, *, conversation: str | None = None
+    ) -> Answer:
+        """Answer ``question``; with a ``conversation`` key, as a follow-up in that conversation."""
         question = self._check_text(question, "question")
         k = self.check_k(k)
         engine = self.engine  # one index for the whole call, even if a swap happens meanwhile
-        answer = await asyncio.to_thread(engine.ask, question, k)
+        answer = await self.conversations.ask(engine, question, k, conversation, self.today())
         self.stats["questions"] += 1
         if not answer.answered:
             self.stats["no_answer"] += 1
@@ -324,7 +333,7 @@ class NewsService:
         engine = self.engine
         return await asyncio.to_thread(engine.search, query, limit)
 
-    async def source(self, ident: str) -> SourceView:
+    async def source(self, ident: str, *, page: int = 1, full: bool = False) -> SourceView:
         ident = _check_id(ident, "Give an article or passage id; /articles lists them.")
         _, colon, ordinal = ident.rpartition(":")
         if colon and ordinal.isdigit() and (len(ordinal) > 9 or int(ordinal) > MAX_PASSAGE_ORDINAL):
@@ -332,11 +341,29 @@ class NewsService:
                 f"No passage has the number {ordinal[:20]}; passage ids look like article-id:3."
             )
         engine = self.engine
-        return await asyncio.to_thread(engine.source, ident)
+        return await asyncio.to_thread(engine.source, ident, page=page, full=full)
 
-    async def articles(self) -> list[ArticleSummary]:
-        """Everything indexed, newest first."""
-        return await asyncio.to_thread(self.engine.articles)
+    async def articles(
+        self, *, since: date | None = None, until: date | None = None
+    ) -> list[ArticleSummary]:
+        """Everything indexed, newest first; with ``since``/``until``, only what was published
+        in that range (undated articles are left out). Off the event loop: the first listing
+        of a generation parses every article's metadata."""
+        engine = self.engine
+
+        def listed() -> list[ArticleSummary]:
+            found = engine.articles()
+            if since is None and until is None:
+                return found
+            return [
+                a
+                for a in found
+                if a.published is not None
+                and (since is None or a.published >= since)
+                and (until is None or a.published <= until)
+            ]
+
+        return await asyncio.to_thread(listed)
 
     async def suggest(self, prefix: str, limit: int = 25) -> list[ArticleSummary]:
         """Articles whose id or title contains ``prefix`` (case-insensitive), for autocomplete."""

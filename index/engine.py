@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from index.models import (
     SearchHit,
     Source,
     SourceView,
+    Span,
+    TextPage,
 )
 from index.passages import ChunkConfig, make_passages, passage_id, split_passage_id
 from index.segment import paragraph_spans, sentence_spans
@@ -203,17 +206,23 @@ class Engine:
             )
         return out
 
-    def source(self, ident: str) -> SourceView:
-        """An article (by id) or a passage (``article-id:N``) with the text around it."""
-        ident = ident.strip()
+    def source(
+        self, ident: str, *, page: int = 1, full: bool = False, page_chars: int | None = None
+    ) -> SourceView:
+        """An article (by id) with a page of its text (``full``: all of it), or a passage
+        (``article-id:N``) with the text around it. ``article-id:N@START-END`` (a quote's offsets)
+        also marks the quoted span."""
+        ident, mark = _split_mark(ident.strip())
         store = self.store
         summaries = {a.id: a for a in self.articles()}
         if ident in summaries:
             n = summaries[ident].passages
+            article = self.article(ident)
             return SourceView(
                 kind="article",
                 article=summaries[ident],
                 passage_ids=tuple(passage_id(ident, i) for i in range(n)),
+                text=_text_page(article, page, None if full else page_chars or PAGE_CHARS),
             )
         parsed = split_passage_id(ident)
         if parsed is None or parsed[0] not in summaries:
@@ -232,13 +241,63 @@ class Engine:
         passage = st.to_passage(article, sp, passage_id(article_id, ordinal))
         before = _neighbour_sentences(article.text, sp.start, backwards=True)
         after = _neighbour_sentences(article.text, sp.end, backwards=False)
+        if mark is not None:
+            start, end = max(mark.start, sp.start), min(mark.end, sp.end)
+            mark = Span(start=start, end=end) if start < end else None
         return SourceView(
             kind="passage",
             article=summaries[article_id],
             passage=PassageView(
                 passage=passage, source=Source.of(article), before=before, after=after
             ),
+            mark=mark,
         )
+
+
+# An article's text is shown a page at a time: about this many characters of whole paragraphs
+# (a Discord embed holds 4,096; this leaves room for markdown escapes and the source line).
+PAGE_CHARS = 1500
+_MARK = re.compile(r"^(?P<ident>.+)@(?P<start>\d{1,9})-(?P<end>\d{1,9})$")
+
+
+def _split_mark(ident: str) -> tuple[str, Span | None]:
+    """``id@START-END`` → (id, the span); anything else → (ident, None)."""
+    match = _MARK.match(ident)
+    if match is None:
+        return ident, None
+    start, end = int(match["start"]), int(match["end"])
+    if end <= start:
+        raise BadInput(f"‘{ident[:80]}’: a marked span is START-END with START before END.")
+    return match["ident"], Span(start=start, end=end)
+
+
+def text_pages(text: str, page_chars: int) -> list[tuple[int, int]]:
+    """Pages of whole paragraphs of at most ``page_chars`` characters; a longer paragraph is cut
+    at sentence ends (a sentence longer than a page is a page of its own)."""
+    pieces: list[tuple[int, int]] = []
+    for start, end in paragraph_spans(text):
+        if end - start <= page_chars:
+            pieces.append((start, end))
+        else:
+            pieces.extend((s, e) for s, e in sentence_spans(text) if start <= s < end)
+    pages: list[tuple[int, int]] = []
+    for start, end in pieces:
+        if pages and end - pages[-1][0] <= page_chars:
+            pages[-1] = (pages[-1][0], end)
+        else:
+            pages.append((start, end))
+    return pages or [(0, len(text))]
+
+
+def _text_page(article: Article, page: int, page_chars: int | None) -> TextPage:
+    text = article.text
+    pages = [(0, len(text))] if page_chars is None else text_pages(text, page_chars)
+    if not 1 <= page <= len(pages):
+        raise BadInput(f"‘{article.id}’ has {len(pages)} pages of text; there is no page {page}.")
+    start, end = pages[page - 1]
+    if page_chars is None:
+        start, end = 0, len(text)
+    return TextPage(page=page, pages=len(pages), start=start, end=end, text=text[start:end])
 
 
 def _neighbour_sentences(text: str, at: int, *, backwards: bool, count: int = 1) -> str:

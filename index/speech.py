@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.segment import paragraph_spans, sentence_spans
@@ -49,11 +50,34 @@ def _words(text: str) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class Quotation:
-    start: int  # span of the quoted speech including its quote marks
+    """Direct speech (a span with its quote marks) or reported speech (a sentence such as "X told
+    investors that …"), its attribution cue and its speaker."""
+
+    start: int  # span of the quoted speech including its quote marks (reported: the sentence)
     end: int
-    speaker: str | None
+    speaker: str | None  # as printed in the text (a name, or "Benetton spokeswoman")
     cue_start: int  # span of the attribution cue, or -1/-1
     cue_end: int
+    person: int = -1  # index into Speech.people, or -1 when the speaker is unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone an article names or describes as speaking: "Hannah Lindqvist" with the words that
+    introduce her ("Skyparcel’s chief executive"), or an unnamed "Benetton spokeswoman"."""
+
+    name: str  # the longest form printed in the text, or the descriptor of an unnamed speaker
+    words: str  # casefolded words of every title, role and affiliation given to them
+    named: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """Everything :func:`analyse_speech` finds in one text."""
+
+    quotations: tuple[Quotation, ...]
+    reported: tuple[Quotation, ...]
+    people: tuple[Person, ...]
 
 
 def _forms(base: str, third: str, past: str, ing: str, *extra: str) -> tuple[str, ...]:
@@ -152,11 +176,13 @@ _LETTER = r"[^\W\d_]"
 _ABBREVIATED_TITLE = r"(?:Mr|Mrs|Ms|Dr|Prof|Sen|Gen|Gov|Rep|Lt|Col|Capt|Sgt|Adm|Maj|Rev|St|Jr|Sr)\."
 # A capitalised word (hyphens, apostrophes, inner dots: "Al-Assad", "O’Brien"), an abbreviated
 # title, or initials ("J.", "U.S."). A plain word never takes a final "." (that ends a sentence).
+_PARTICLES = r"(?:de|del|der|den|van|von|bin|ibn|al|el|la|le|du|da|di|dos|das|ter|zu)"
 _NAME_WORD = (
     rf"(?:{_ABBREVIATED_TITLE}|(?:{_UP}\.)+(?!{_LETTER})|{_UP}{_LETTER}*(?:[-’'.]{_LETTER}+)*)"
 )
-_PARTICLES = r"(?:de|del|der|den|van|von|bin|ibn|al|el|la|le|du|da|di|dos|das|ter|zu)"
-_NAME = rf"{_NAME_WORD}(?:[ \u00a0](?:{_PARTICLES}[ \u00a0])?{_NAME_WORD}){{0,6}}"
+# "al-Khalifa", "el-Sisi", "d’Estaing": a lower-case particle glued to a capitalised word.
+_GLUED_WORD = rf"(?:{_PARTICLES}|d)[-’']{_UP}{_LETTER}*"
+_NAME = rf"{_NAME_WORD}(?:[ \u00a0](?:{_PARTICLES}[ \u00a0])?(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
 
 _ROLE_WORDS = _words(
     """
@@ -165,43 +191,119 @@ _ROLE_WORDS = _words(
     senator congressman congresswoman lawmaker legislator mayor head chief director king queen
     prince princess pope monarch ruler strongman politician candidate analyst expert professor
     economist researcher scientist author executive ceo founder judge lawyer activist dictator
-    negotiator adviser advisor aide counterpart deputy speaker emperor sheikh emir
+    negotiator adviser advisor aide counterpart deputy speaker emperor sheikh emir member
+    representative consultant officer banker trader dealer broker manager strategist partner
+    attorney prosecutor commissioner administrator editor columnist correspondent historian
+    teacher engineer doctor physician surgeon dermatologist observer spokesmen officials
+    analysts economists experts traders dealers bankers sources source owner worker resident
+    witness student coach player captain pilot inspector investigator president-elect
+    vice-president vice-chairman chairperson treasurer controller auditor counsel delegate
     """
 )
 _ROLE = "(?:" + "|".join(sorted(_ROLE_WORDS, key=len, reverse=True)) + ")"
 _DETERMINER = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?)"
-_DESCRIPTOR = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?{_ROLE}s?(?=\W|$)"
+_ROLE_I = f"(?i:{_ROLE})"
+# "the Belarusian leader", "a spokesman for International Business Machines Corp (IBM)"
+_DESCRIPTOR = (
+    rf"{_DETERMINER}\s+(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}s?(?=\W|$)"
+    rf"(?:\s+(?:for|of|at|with)\s+(?:the\s+)?{_NAME}(?:\s+\([^()\n]{{1,20}}\))?)?"
+)
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
 _VERB = "(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")(?=\W|$)"
 _ADVERBS = (
-    r"(?:(?:also|later|then|again|further|has|had|have|once|previously|recently|simply)\s+){0,2}"
+    r"(?:(?:also|later|then|again|further|has|had|have|once|previously|recently|simply|here|"
+    r"there|today|yesterday|tonight|earlier|separately|privately|publicly|would|will|"
+    r"could|may|might)\s+){0,2}"
 )
-_APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},)?"
-_SUBJECT = rf"(?<![\w’'-])(?:(?P<desc>{_DESCRIPTOR})|(?P<pron>{_PRONOUN})|(?P<name>{_NAME}))"
+# ", the president," / ", D-Mass, the chairman of the committee," (at most two)
+_APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
+# "of Drexel Burnham Lambert Inc" / "at the University of Texas" after a name
+_ORGANISATION = rf"(?:the\s+)?{_NAME}(?:\s+(?:of|and|&|for)\s+(?:the\s+)?{_NAME}){{0,2}}"
+_AFFILIATION = rf"(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
+# Words that describe a name right before it: "private political analyst", "Norway's foreign
+# minister", "Foreign Ministry spokesman" (ending in a role word).
+_PRE_ROLE = (
+    rf"(?![Aa]n?\s|[Tt]he\s)(?:[\w’'.&-]+\s+){{0,4}}?{_ROLE_I}s?"
+    # "Japan's Minister of International Trade and Industry Hajime Tamura"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?:{_UP}[\w’'.&-]*\s+(?:(?:and|&|of)\s+)?){{0,5}}?"
+    rf"{_UP}[\w’'.&-]*)?"
+)
+_SUBJECT = (
+    rf"(?<![\w’'-])(?:(?P<pron>{_PRONOUN})|(?:(?P<pre>{_PRE_ROLE}),?\s+)?(?P<name>{_NAME})"
+    rf"|(?P<desc>{_DESCRIPTOR}))"
+)
 
 # “…,” X said / “…,” said X / “…,” according to X / «…», — заявил X
 _AFTER_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?:"
-    rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_APPOSITION}\s+{_ADVERBS}(?P<v1>{_VERB})"
+    rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITION}\s+{_ADVERBS}"
+    rf"(?P<v1>{_VERB})"
     rf"|(?P<v2>{_VERB})\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')})"
     rf"|(?P<acc>[Aa]ccording\s+to)\s+(?P<s3>{_SUBJECT.replace('P<', 'P<c_')})"
     rf")"
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
-_SUBJECT_BEFORE_VERB_RE = re.compile(rf"(?:{_SUBJECT}){_APPOSITION}\s+{_ADVERBS}$")
+_SUBJECT_BEFORE_VERB_RE = re.compile(rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITION}\s+{_ADVERBS}$")
+# "X was quoted by the daily al-Qabas as saying: “…”" / "It quoted X as saying: “…”"
+_QUOTED_AS_RE = re.compile(
+    rf"(?:(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_APPOSITION}\s+(?:was|were|is|has\s+been)\s+"
+    rf"quoted|quoted\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')}))"
+    r"[^“”\"«»\n]{0,120}?\bas\s+(?:saying|says|having\s+said)\b"
+)
 _VERB_RE = re.compile(_VERB, re.IGNORECASE)
+_LOWER_WORD_RE = re.compile(r"[^\W\d_]+")
+# How far before its verb a subject (with appositives and adverbs) may start.
+_SUBJECT_REACH = 220
+
+
+def _speech_verbs(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+    """Speech verbs in ``text[start:end]`` (a set lookup per word: much faster than one regex
+    alternation of every verb form)."""
+    return [
+        m
+        for m in _LOWER_WORD_RE.finditer(text, start, len(text) if end is None else end)
+        if m.group().lower() in SPEECH_VERBS
+    ]
+
+
+def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None:
+    """The subject right before the verb at ``verb_at`` (searching ``text[start:verb_at]``)."""
+    return _SUBJECT_BEFORE_VERB_RE.search(text, max(start, verb_at - _SUBJECT_REACH), verb_at)
+
+
 # according to X, “…” / Per X, “…” / As X put it, “…”
 _ACCORDING_BEFORE_RE = re.compile(
     rf"(?:[Aa]ccording\s+to|[Pp]er|[Aa]s)\s+(?P<subj>{_SUBJECT})"
     rf"(?:\s+(?:put\s+it|{_VERB}))?\s*,\s*$"
 )
+# "…, said analyst David Healy of Drexel." (the verb first, after a comma)
+_VERB_FIRST_RE = re.compile(rf"{_VERB}\s+{_SUBJECT}")
+_ACCORDING_ANYWHERE_RE = re.compile(rf"(?<![\w-])[Aa]ccording\s+to\s+{_SUBJECT}")
 # What may stand between the verb and the quotation: " that", " to reporters:", " the deal was".
 _TAIL_RE = re.compile(r"[^“”\"«».!?;]{0,100}")
 _QUOTE_MARK_RE = re.compile('[“”"«»]')
 _NAME_RE = re.compile(_NAME)
 _AFTER_NAME_RE = re.compile(rf"{_APPOSITION}\s+{_ADVERBS}(?P<verb>[a-z]+|{_VERB})")
-_APPOSITIVE_ROLE_RE = re.compile(r",\s+(?:the|a|an)\s+(?P<words>[^,.;:“”\"«»\n]{1,120})")
-_PRECEDING_ROLE_RE = re.compile(rf"(?P<words>(?:[\w’'-]+\s+){{0,2}}{_ROLE})\s+$", re.IGNORECASE)
+# ", the chairman of X" / ", analyst at Montgomery Securities" / ", D-Mass"
+_APPOSITIVE_ROLE_RE = re.compile(r",\s+(?:(?:the|a|an)\s+)?(?P<words>[^,.;:“”\"«»\n]{1,120})")
+_APPOSITIVE_RE = re.compile(r",\s(?P<words>[^,“”\"«»\n]{1,120}),")
+_AFFILIATION_AFTER_RE = re.compile(rf"\s+(?:of|at|from)\s+(?P<words>{_ORGANISATION})")
+# "Brookings analyst Stephen Hess", "Skyparcel’s chief executive, Hannah Lindqvist"
+_PRECEDING_ROLE_RE = re.compile(
+    rf"(?P<words>(?:[\w’'.&-]+\s+){{0,3}}{_ROLE}s?),?\s+$", re.IGNORECASE
+)
+_PREPOSITIONS = _words(
+    "of against to for with by from in on at about into over between among than like toward "
+    "towards via"
+)
+# Past tenses that do not end in -ed: "Sato, professor of politics, thought …"
+_IRREGULAR_PAST = _words(
+    """
+    thought felt went came saw made took gave found left led met won lost held kept put set ran
+    spoke wrote knew grew began became brought bought sought sent spent stood understood taught
+    caught fought built meant heard paid sold rose fell drew chose struck hit cut quit
+    """
+)
 _WORD_RE = re.compile(r"[^\W_]+")
 _NON_SPACE_RE = re.compile(r"\S+")
 # Subject and possessive pronouns only: "him"/"her" are often someone else ("May thanked him").
@@ -214,6 +316,7 @@ _CAP_STOP = _words(
     or so yet in on at for from by with during after before while when if as per according
     thanks following despite however meanwhile then now also still some many most both all each
     no not what who why how where which there here since until although though photo by
+    u.s u.k u.n e.u
     """
 )
 _TITLES = _words(
@@ -242,7 +345,24 @@ _LEADER_ROLES = _words(
     "leader president premier prime chancellor chairman chairwoman king queen head ruler "
     "monarch emperor strongman dictator chief"
 )
+_DETERMINER_WORDS = _words("the a an his her their its")
 _SHORT_PHRASE_WORDS = 4
+_NAME_REACH = 2500  # how far before a cue the names it may refer to are read
+_NAME_AFTER = 400  # … and after it ("“…,” said Skyparcel’s chief executive, Hannah Lindqvist")
+
+
+def _windows(anchors: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The merged spans ``[start − _NAME_REACH, end + _NAME_AFTER)`` around the anchors."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(anchors):
+        lo, hi = max(0, start - _NAME_REACH), min(size, end + _NAME_AFTER)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 _LOOKBACK = 300  # person mentions looked at when resolving a descriptor or pronoun
 _CLAUSE_CHARS = 400  # how far before a quotation its cue may start
 
@@ -254,6 +374,11 @@ class _Entity:
     gender: str | None = None
     person: bool = False
     last_seen: int = -1
+    printed: str = ""  # the longest form printed (or an unnamed speaker's descriptor)
+    named: bool = True
+    index: int = -1  # position in Speech.people, once a quotation or statement refers to it
+    mentions: list[_Mention] = field(default_factory=list)
+    complete: bool = False  # every mention read in full (see _People.complete)
 
 
 @dataclass
@@ -265,6 +390,20 @@ class _Mention:
     subject: bool = False
     speaker: bool = False
     quoted: bool = False  # inside a quotation: never the antecedent of a cue
+    # Where the name matched, for reading what surrounds it later (only when needed).
+    match_start: int = -1
+    match_end: int = -1
+    trimmed: int = 0  # leading words dropped from the match ("However Smith" → "Smith")
+    possessive: bool = False
+    read: bool = True
+
+    @property
+    def label(self) -> str | None:
+        """The speaker as shown: the name printed here; an unnamed speaker's descriptor when it
+        says more than a bare role ("Benetton spokeswoman", not "official")."""
+        if self.entity.named:
+            return self.printed
+        return self.entity.printed if " " in self.entity.printed else None
 
 
 @dataclass
@@ -277,31 +416,79 @@ class _Raw:
     paragraph: int
     chain: int
     speaker: str | None = None
+    entity: _Entity | None = None
     cue: tuple[int, int] = (-1, -1)
     # unresolved subject: ("desc"|"pron", words, position)
     pending: tuple[str, str, int] | None = None
 
+    def take(self, mention: _Mention | None) -> None:
+        if mention is not None:
+            self.speaker, self.entity = mention.label, mention.entity
+
+
+_NO_SPEECH = Speech((), (), ())
+
 
 def find_quotations(text: str) -> list[Quotation]:
     """Every top-level quotation in ``text``, in order, with its cue and speaker."""
-    if not _QUOTE_MARK_RE.search(text):
-        return []
+    return list(analyse_speech(text).quotations)
+
+
+def analyse_speech(text: str) -> Speech:
+    """The quotations of ``text``, its reported speech and the people who speak."""
+    has_quotes = _QUOTE_MARK_RE.search(text) is not None
+    verbs = [v for v in _speech_verbs(text) if v.group().lower() in _REPORTING_VERBS]
+    if not has_quotes and not verbs:
+        return _NO_SPEECH
     paragraphs = paragraph_spans(text)
-    raws = _quotation_spans(text, paragraphs)
-    if not raws:
-        return []
+    raws = _quotation_spans(text, paragraphs) if has_quotes else []
     sentences = sentence_spans(text)
-    people = _People(text)
+    # Names are read only where a cue can reach them: before and around quotations and speech
+    # verbs (an encyclopaedic article with one "said" is not scanned whole).
+    anchors = [(r.start, r.end) for r in raws] + [(v.start(), v.end()) for v in verbs]
+    people = _People(text, _windows(anchors, len(text)))
     people.mark_quoted([(r.start, r.end) for r in raws])
     for raw in raws:
         _attribute(text, raw, sentences, people)
+    # Reported speech before the quotations' pronouns and descriptors are resolved: "a Benetton
+    # spokeswoman said" introduces the one a later "the spokeswoman said" refers to.
+    statements = _reported_speech(text, sentences, paragraphs, raws, people, verbs)
     for raw in raws:
         if raw.pending is not None:
             kind, words, at = raw.pending
-            raw.speaker = people.resolve(kind, words, at)
+            raw.take(people.resolve(kind, words, at))
     _share_within_chains(raws)
     _continue_within_paragraphs(text, raws)
-    return [Quotation(r.start, r.end, r.speaker, r.cue[0], r.cue[1]) for r in raws]
+    _continue_from_context(text, raws, statements, paragraphs)
+    _share_within_chains(raws)
+    return _output(raws, statements, people.complete)
+
+
+def _output(
+    raws: list[_Raw], statements: list[_Raw], complete: Callable[[_Entity], None]
+) -> Speech:
+    people: list[Person] = []
+
+    def index_of(entity: _Entity | None) -> int:
+        if entity is None:
+            return -1
+        if entity.index < 0:
+            complete(entity)
+            entity.index = len(people)
+            words = " ".join(sorted(entity.intro))
+            people.append(Person(entity.printed, words, entity.named))
+        return entity.index
+
+    def quotation(raw: _Raw) -> Quotation:
+        return Quotation(
+            raw.start, raw.end, raw.speaker, raw.cue[0], raw.cue[1], index_of(raw.entity)
+        )
+
+    return Speech(
+        quotations=tuple(quotation(r) for r in raws),
+        reported=tuple(quotation(r) for r in statements),
+        people=tuple(people),
+    )
 
 
 # ---- 1. quotation spans
@@ -388,7 +575,7 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
         prefix = {"s1": "a_", "s2": "b_", "s3": "c_"}[group]
         subject = _Subject.of(match, prefix)
         if group == "s1":
-            cue = (subject.start, match.end("v1"))
+            cue = (subject.cue_start, match.end("v1"))
         elif group == "s2":
             cue = (match.start("v2"), subject.end)
         else:
@@ -405,15 +592,21 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
         subject = _Subject.of(according, "", offset=clause_start)
         cue_end = clause_start + len(clause.rstrip())
         return _apply(raw, subject, (clause_start + according.start(), cue_end), people)
-    for verb in reversed(list(_VERB_RE.finditer(clause))):
+    quoted_as = _QUOTED_AS_RE.search(clause) if "quoted" in clause else None
+    if quoted_as is not None and _TAIL_RE.fullmatch(clause[quoted_as.end() :]):
+        prefix = "a_" if quoted_as.group("s1") is not None else "b_"
+        subject = _Subject.of(quoted_as, prefix, offset=clause_start)
+        cue = (clause_start + quoted_as.start(), clause_start + quoted_as.end())
+        return _apply(raw, subject, cue, people)
+    for verb in reversed(_speech_verbs(clause)):
         tail = clause[verb.end() :]
         if _TAIL_RE.fullmatch(tail) is None:
             break  # a quotation mark or a sentence end lies between: too far
-        found = _SUBJECT_BEFORE_VERB_RE.search(clause, 0, verb.start())
+        found = _subject_before(clause, 0, verb.start())
         if found is None:
             continue
         subject = _Subject.of(found, "", offset=clause_start)
-        return _apply(raw, subject, (subject.start, clause_start + verb.end()), people)
+        return _apply(raw, subject, (subject.cue_start, clause_start + verb.end()), people)
     return False
 
 
@@ -439,6 +632,12 @@ class _Subject:
     words: str
     start: int
     end: int
+    pre: str = ""  # words describing a name right before it ("Brookings analyst")
+    outer_start: int = -1  # where the subject starts, its describing words included
+
+    @property
+    def cue_start(self) -> int:
+        return self.outer_start if self.outer_start >= 0 else self.start
 
     @classmethod
     def of(cls, match: re.Match[str], prefix: str, offset: int = 0) -> _Subject:
@@ -448,10 +647,13 @@ class _Subject:
                 start, end = match.span(group)
                 if kind == "name":
                     trimmed = _trim_name(match.group(group))
+                    pre = match.group(prefix + "pre") or ""
+                    outer = offset + (match.start(prefix + "pre") if pre else start)
                     if trimmed is not None:
                         rel, name = trimmed
                         start += rel
-                        return cls(kind, name, offset + start, offset + start + len(name))
+                        end = offset + start + len(name)
+                        return cls(kind, name, offset + start, end, pre, outer)
                     return cls("none", "", offset + start, offset + end)
                 return cls(kind, match.group(group), offset + start, offset + end)
         raise AssertionError("a subject group always matches")
@@ -460,16 +662,44 @@ class _Subject:
 def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) -> bool:
     if subject.kind == "none":
         return False
+    if subject.kind == "desc":
+        # "The consultant, Ohio State professor Carl Leier, said": the appositive names them.
+        named = _appositive_name(people.text, subject.end, cue[1])
+        if named is not None:
+            start, name = named
+            subject = _Subject("name", name, start, start + len(name), subject.words)
     raw.cue = cue
     if subject.kind == "name":
-        raw.speaker = _strip_titles(subject.words)
-        people.note_speaker(subject.start, subject.end, raw.speaker)
+        printed = _strip_titles(subject.words)
+        mention = people.note_speaker(subject.start, subject.end, printed)
+        mention.entity.intro |= _key_tokens(subject.pre)
+        raw.take(mention)
+        raw.speaker = printed  # as the cue prints it
     elif subject.kind == "desc" and subject.words.split()[0].lower() in {"a", "an"}:
-        raw.speaker = None  # "a spokesman said": someone unnamed
+        # "a spokesman said": someone unnamed, whom "the spokesman" may refer to later
+        raw.take(people.note_unnamed(subject.start, subject.end, subject.words))
     else:
         # Antecedents come before the cue and outside this quotation.
         raw.pending = (subject.kind, subject.words, min(subject.start, raw.start))
     return True
+
+
+def _appositive_name(text: str, after: int, limit: int) -> tuple[int, str] | None:
+    """The last person-like name in an appositive right after ``after`` (", NAME," before the
+    verb): (start, name), or None."""
+    match = _APPOSITIVE_RE.match(text, after, limit)
+    if match is None:
+        return None
+    found = None
+    for name in _NAME_RE.finditer(text, match.start("words"), match.end("words")):
+        trimmed = _trim_name(name.group())
+        if trimmed is not None:
+            rel, printed = trimmed
+            _titles, offset, proper = _split_titles(printed)
+            found = (name.start() + rel + offset, proper)
+    if found is None or not found[1][:1].isupper():
+        return None
+    return found
 
 
 # ---- names
@@ -513,14 +743,14 @@ def _key_tokens(name: str) -> set[str]:
 class _People:
     """Named mentions in the text, grouped into entities, with what marks them as people."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, windows: list[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.mentions: list[_Mention] = []
         self.starts: list[int] = []  # mention starts, for bisect
         self._by_token: dict[str, list[_Entity]] = {}
-        for match in _NAME_RE.finditer(text):
-            self._add_mention(match)
-        self._infer_genders()
+        for lo, hi in windows if windows is not None else [(0, len(text))]:
+            for match in _NAME_RE.finditer(text, lo, hi):
+                self._add_mention(match)
 
     def _entity_for(self, tokens: set[str]) -> _Entity:
         """The most recently seen entity this name is part of (or extends), else a new one."""
@@ -544,7 +774,13 @@ class _People:
         index = bisect.bisect_right(self.starts, mention.start)
         self.starts.insert(index, mention.start)
         self.mentions.insert(index, mention)
-        mention.entity.last_seen = max(mention.entity.last_seen, mention.start)
+        entity = mention.entity
+        entity.last_seen = max(entity.last_seen, mention.start)
+        entity.mentions.append(mention)
+        if not mention.read:
+            entity.complete = False
+        if len(mention.printed) > len(entity.printed):
+            entity.printed = mention.printed
 
     def _add_mention(self, match: re.Match[str]) -> None:
         trimmed = _trim_name(match.group())
@@ -560,48 +796,87 @@ class _People:
         intro = {w.casefold().rstrip(".") for w in titles}
         if titles:
             entity.person = True
-        rest = self.text[match.end() : match.end() + 160]
-        appositive = _APPOSITIVE_ROLE_RE.match(rest)
-        if appositive is not None:
-            words_after = _key_tokens(appositive.group("words"))
-            if words_after & _ROLE_WORDS:
-                intro |= words_after
-                entity.person = True
-        preceding = None
-        if rel == 0 and _word_before(self.text, match.start()) in _ROLE_WORDS:  # cheap test first
-            window = max(0, match.start() - 60)
-            preceding = _PRECEDING_ROLE_RE.search(self.text, window, match.start())
-        if preceding is not None:
-            intro |= _key_tokens(preceding.group("words"))
-            entity.person = True
+        self._learn(entity, intro)
+        mention = _Mention(start, end, printed, entity)
+        mention.match_start, mention.match_end, mention.trimmed = match.start(), match.end(), rel
+        mention.possessive, mention.read = name.endswith(("’s", "'s")), False
+        self._append(mention)
+
+    @staticmethod
+    def _learn(entity: _Entity, intro: set[str]) -> None:
         entity.intro |= intro
         for word in intro:
             if entity.gender is None and word in _FEMALE:
                 entity.gender = "f"
             elif entity.gender is None and word in _MALE:
                 entity.gender = "m"
-        subject = False
-        next_word = _AFTER_NAME_RE.match(self.text, match.end())
-        if next_word is not None and not name.endswith(("’s", "'s")):
+
+    def complete(self, entity: _Entity) -> None:
+        """Read every mention of ``entity`` in full (roles around it, whether it is a subject),
+        then infer its gender. Done only for the entities a cue's resolution or the output looks
+        at: most names of a long article never need it."""
+        if entity.complete:
+            return
+        entity.complete = True
+        for mention in list(entity.mentions):
+            if not mention.read:
+                self._read(mention)
+        self._infer_gender(entity)
+
+    def _read(self, mention: _Mention) -> None:
+        mention.read = True
+        entity, text = mention.entity, self.text
+        intro: set[str] = set()
+        after = mention.match_end
+        affiliation = _AFFILIATION_AFTER_RE.match(text, after)
+        if affiliation is not None:  # "David Healy of Drexel Burnham Lambert Inc"
+            intro |= _key_tokens(affiliation.group("words"))
+            after = affiliation.end()
+        for _ in range(2):  # "Rep. Edward Markey, D-Mass, the chairman of the subcommittee,"
+            appositive = _APPOSITIVE_ROLE_RE.match(text, after, after + 160)
+            if appositive is None:
+                break
+            words_after = _role_phrase(appositive.group("words"))
+            if words_after & _ROLE_WORDS:
+                intro |= words_after
+                entity.person = True
+                break
+            after = appositive.end("words")
+        preceding = None
+        before = _word_before(text, mention.match_start)
+        if mention.trimmed == 0 and before in _ROLE_WORDS:  # cheap test first
+            window = max(0, mention.match_start - 80)
+            preceding = _PRECEDING_ROLE_RE.search(text, window, mention.match_start)
+        if preceding is not None:
+            intro |= _key_tokens(preceding.group("words"))
+            entity.person = True
+        self._learn(entity, intro)
+        next_word = _AFTER_NAME_RE.match(text, mention.match_end)
+        object_of = before in _PREPOSITIONS  # "against LDP members"
+        if next_word is not None and not mention.possessive and not object_of:
             verb = next_word.group("verb").lower()
-            subject = (
+            mention.subject = mention.subject or (
                 verb in SPEECH_VERBS
                 or verb in _VERBISH
                 or verb.endswith("ed")
                 or (verb.endswith("s") and not verb.endswith("ss") and len(verb) > 3)
+                or (next_word.start("verb") > mention.match_end + 1 and verb in _IRREGULAR_PAST)
             )
-            if verb in SPEECH_VERBS and len(printed.split()) > 1:
+            if verb in SPEECH_VERBS and len(mention.printed.split()) > 1:
                 entity.person = True
-        self._append(_Mention(start, end, printed, entity, subject=subject))
 
-    def _infer_genders(self) -> None:
+    def _infer_gender(self, entity: _Entity) -> None:
         """A person's first he/his/she/hers in the sentence after they act, if no one else is
         named in between."""
-        for i, mention in enumerate(self.mentions):
-            entity = mention.entity
-            if entity.gender is not None or not entity.person or not mention.subject:
+        if not entity.person:
+            return
+        for mention in entity.mentions:
+            if entity.gender is not None:
+                return
+            if not mention.subject:
                 continue
-            stop = self.mentions[i + 1].start if i + 1 < len(self.mentions) else len(self.text)
+            i = bisect.bisect_right(self.starts, mention.start)
+            stop = self.starts[i] if i < len(self.starts) else len(self.text)
             window_end = min(stop, mention.end + 200)
             sentence_end = self.text.find(". ", mention.end, window_end)
             window_end = sentence_end if sentence_end != -1 else window_end
@@ -616,19 +891,42 @@ class _People:
             if i >= 0 and mention.start < spans[i][1]:
                 mention.quoted = True
 
-    def note_speaker(self, start: int, end: int, printed: str) -> None:
-        """A quotation's cue names this person: mark it a person and a speaker."""
+    def note_speaker(self, start: int, end: int, printed: str) -> _Mention:
+        """A cue names this person: mark it a person and a speaker."""
         i = max(0, bisect.bisect_right(self.starts, start) - 1)
         while i < len(self.mentions) and self.mentions[i].start < end:
             mention = self.mentions[i]
             if mention.start <= start < mention.end or start <= mention.start:
+                self.complete(mention.entity)
                 mention.speaker = True
                 mention.entity.person = True
-                return
+                if (mention.start, mention.end) != (start, end) and printed in mention.printed:
+                    # "… Trade and Industry Hajime Tamura": the cue knows where the name starts
+                    mention.start, mention.end, mention.printed = start, end, printed
+                    if mention.entity.printed.endswith(printed):
+                        mention.entity.printed = printed
+                return mention
             i += 1
         entity = self._entity_for(_key_tokens(printed))
         entity.person = True
-        self._append(_Mention(start, end, printed, entity, speaker=True))
+        mention = _Mention(start, end, printed, entity, speaker=True)
+        self._append(mention)
+        self.complete(entity)
+        return mention
+
+    def note_unnamed(self, start: int, end: int, words: str) -> _Mention:
+        """A cue with an indefinite descriptor ("a Benetton spokeswoman said"): someone unnamed,
+        whom a later "the spokeswoman said" or "she said" refers to."""
+        phrase = words.split(None, 1)[1] if " " in words else words  # without "a"/"an"
+        existing = self._by_description(phrase, self._people_before(start), unnamed_only=True)
+        if existing is not None and existing.entity.printed.casefold() == phrase.casefold():
+            entity = existing.entity
+        else:
+            entity = _Entity(set(), intro=_key_tokens(phrase), person=True, named=False)
+            entity.gender = _gender_of(entity.intro)
+        mention = _Mention(start, end, phrase, entity, subject=True, speaker=True)
+        self._append(mention)
+        return mention
 
     def _people_before(self, at: int) -> list[_Mention]:
         """Up to the last ``_LOOKBACK`` usable person mentions before ``at``, latest first."""
@@ -637,12 +935,20 @@ class _People:
         stop = max(-1, i - 4 * _LOOKBACK)  # bounded, however few of the names are people
         while i > stop and len(out) < _LOOKBACK:
             mention = self.mentions[i]
+            self.complete(mention.entity)
             if mention.end <= at and mention.entity.person and not mention.quoted:
                 out.append(mention)
             i -= 1
         return out
 
-    def resolve(self, kind: str, words: str, at: int) -> str | None:
+    def resolve(self, kind: str, words: str, at: int) -> _Mention | None:
+        found = self._resolve(kind, words, at)
+        if found is not None and kind == "desc":
+            # "the minister said" about Sheikh Ali: he is a minister (first mention, then role)
+            found.entity.intro |= _key_tokens(words) - _DETERMINER_WORDS
+        return found
+
+    def _resolve(self, kind: str, words: str, at: int) -> _Mention | None:
         before = self._people_before(at)
         if not before:
             return None
@@ -660,13 +966,17 @@ class _People:
                 continue
             if gender is not None:
                 mention.entity.gender = gender  # "she said" about Merkel: Merkel is a she
-            return mention.printed
+            return mention
         return None
 
-    def _by_description(self, words: str, latest_first: list[_Mention]) -> str | None:
+    def _by_description(
+        self, words: str, latest_first: list[_Mention], *, unnamed_only: bool = False
+    ) -> _Mention | None:
         described = _key_tokens(words) - {"the", "his", "her", "their"}
         best_score, best = 0, None
         for mention in latest_first:  # the latest mention wins a tie
+            if unnamed_only and mention.entity.named:
+                continue
             intro = mention.entity.intro
             score = 2 * len((described - _ROLE_WORDS) & intro)
             if described & _ROLE_WORDS & intro:
@@ -675,12 +985,27 @@ class _People:
                 score += 1
             if score > best_score:
                 best_score, best = score, mention
-        return best.printed if best is not None else None
+        return best
+
+
+_ROLE_PHRASE_WORDS = 12
+
+
+def _role_phrase(words: str) -> set[str]:
+    """The words of an appositive up to its verb, if it runs into one (", the chairman of the
+    committee said at the start of a hearing" → chairman, committee)."""
+    out: set[str] = set()
+    for n, word in enumerate(_WORD_RE.findall(words)):
+        low = word.casefold()
+        if n >= _ROLE_PHRASE_WORDS or low in SPEECH_VERBS or low in _VERBISH:
+            break
+        out.add(low)
+    return out
 
 
 def _word_before(text: str, at: int) -> str:
     words = text[max(0, at - 30) : at].split()
-    return words[-1].lower() if words else ""
+    return words[-1].lower().rstrip(",") if words else ""
 
 
 def _gender_of(words: set[str]) -> str | None:
@@ -699,6 +1024,10 @@ def _is_short_phrase(text: str, raw: _Raw) -> bool:
     return len(inner.split()) <= _SHORT_PHRASE_WORDS and not sentence
 
 
+def _attributed(raw: _Raw) -> bool:
+    return raw.speaker is not None or raw.entity is not None
+
+
 def _share_within_chains(raws: list[_Raw]) -> None:
     by_chain: dict[int, list[_Raw]] = {}
     for raw in raws:
@@ -706,12 +1035,12 @@ def _share_within_chains(raws: list[_Raw]) -> None:
     for links in by_chain.values():
         if len(links) < 2:
             continue
-        source = next((r for r in links if r.speaker is not None), None)
+        source = next((r for r in links if _attributed(r)), None)
         if source is None:
             continue
         for raw in links:
-            if raw.speaker is None and raw.cue == (-1, -1):
-                raw.speaker, raw.cue = source.speaker, source.cue
+            if not _attributed(raw) and raw.cue == (-1, -1):
+                raw.speaker, raw.entity, raw.cue = source.speaker, source.entity, source.cue
 
 
 def _continue_within_paragraphs(text: str, raws: list[_Raw]) -> None:
@@ -719,8 +1048,134 @@ def _continue_within_paragraphs(text: str, raws: list[_Raw]) -> None:
     for raw in raws:
         if previous is not None and previous.paragraph != raw.paragraph:
             previous = None
-        unattributed = raw.cue == (-1, -1) and raw.speaker is None
+        unattributed = raw.cue == (-1, -1) and not _attributed(raw)
         if unattributed and previous is not None and not _is_short_phrase(text, raw):
-            raw.speaker = previous.speaker
-        if raw.speaker is not None:
+            raw.speaker, raw.entity = previous.speaker, previous.entity
+        if _attributed(raw):
             previous = raw
+
+
+def _continue_from_context(
+    text: str, raws: list[_Raw], statements: list[_Raw], paragraphs: list[tuple[int, int]]
+) -> None:
+    """A quotation with no cue of its own continues the speech just before it: "…, he warned.
+    “The debt problem is not solved.”", or a paragraph of quotation after the paragraph where
+    the speaker was last quoted or reported (newswire runs a speaker over several paragraphs)."""
+    events = sorted(
+        [r for r in raws if _attributed(r)] + [s for s in statements if _attributed(s)],
+        key=lambda r: r.start,
+    )
+    starts = [e.start for e in events]
+    for raw in raws:
+        if _attributed(raw) or raw.cue != (-1, -1) or _is_short_phrase(text, raw):
+            continue
+        i = bisect.bisect_left(starts, raw.start) - 1
+        if i < 0:
+            continue
+        before = events[i]
+        if before.paragraph == raw.paragraph or (
+            before.paragraph == raw.paragraph - 1
+            and not any(
+                e.paragraph == raw.paragraph and e.start < raw.start for e in events[i + 1 :]
+            )
+        ):
+            raw.speaker, raw.entity = before.speaker, before.entity
+
+
+# ---- 5. reported speech
+_REPORTED_MIN_WORDS = 4
+# Verbs that report speech in a sentence of the reporter's (a stricter set than the cues of
+# quotations: "Phillips will emphasize cash flow" reports nothing).
+_REPORTING_VERBS = _words(
+    """
+    said says told tells added adds warned warns stated states noted notes explained explains
+    insisted insists argued argues claimed claims confirmed confirms announced announces
+    declared declares predicted predicts acknowledged acknowledges admitted admits conceded
+    concedes suggested suggests replied replies responded responds complained complains
+    contended contends maintained maintains reiterated reiterates stressed stresses asserted
+    asserts urged urges promised promises pledged pledges vowed vows denied denies estimated
+    estimates forecast forecasts recalled recalls emphasised emphasized observed commented
+    """
+)
+_MODALS = _words("will would to may might can could should must shall not never")
+
+
+def _reported_speech(
+    text: str,
+    sentences: list[tuple[int, int]],
+    paragraphs: list[tuple[int, int]],
+    raws: list[_Raw],
+    people: _People,
+    all_verbs: list[re.Match[str]],
+) -> list[_Raw]:
+    """Sentences that report what someone said without quoting it: "X told investors that …",
+    "…, X said.", "According to X, …". Each is a statement over the whole sentence, with its cue
+    and speaker; sentences that are the cue of a direct quotation are not."""
+    cues = sorted(r.cue for r in raws if r.cue != (-1, -1))
+    quoted = [(r.start, r.end) for r in raws]
+    out: list[_Raw] = []
+    paragraph_starts = [p[0] for p in paragraphs]
+    reporting = all_verbs  # already the reporting verbs only
+    verb_starts = [v.start() for v in reporting]
+    for start, end in sentences:
+        sentence = text[start:end]
+        first = bisect.bisect_left(verb_starts, start)
+        verbs = reporting[first : bisect.bisect_left(verb_starts, end, first)]
+        if not verbs and "ccording" not in sentence:
+            continue
+        inside = sum(max(0, min(e, end) - max(s, start)) for s, e in quoted)
+        if inside * 2 > end - start:
+            continue  # mostly direct speech: the quotation itself is the answer
+        found = _statement_cue(text, start, end, quoted, verbs)
+        if found is None:
+            continue
+        subject, cue = found
+        if any(cs < cue[1] and cue[0] < ce for cs, ce in cues):
+            continue  # the cue of a quotation, not a report
+        content = len(_WORD_RE.findall(sentence)) - len(_WORD_RE.findall(text[cue[0] : cue[1]]))
+        if content < _REPORTED_MIN_WORDS:
+            continue
+        paragraph = max(bisect.bisect_right(paragraph_starts, start) - 1, 0)
+        raw = _Raw(start, end, True, paragraph, -1)
+        if not _apply(raw, subject, cue, people):
+            continue
+        if raw.pending is not None:
+            kind, words, at = raw.pending
+            raw.pending = None
+            raw.take(people.resolve(kind, words, at))
+        if _attributed(raw):
+            out.append(raw)
+    return out
+
+
+def _statement_cue(
+    text: str,
+    start: int,
+    end: int,
+    quoted: list[tuple[int, int]],
+    verbs: list[re.Match[str]],
+) -> tuple[_Subject, tuple[int, int]] | None:
+    """The subject and cue of a sentence's speech verb, if it has one outside quotation marks."""
+    clause = text[start:end]
+    according = _ACCORDING_ANYWHERE_RE.search(clause) if "ccording" in clause else None
+    if according is not None:
+        subject = _Subject.of(according, "", offset=start)
+        return subject, (start + according.start(), subject.end)
+    for match in verbs:
+        at = match.start()
+        if match.group().lower() not in _REPORTING_VERBS or any(s <= at < e for s, e in quoted):
+            continue
+        if _word_before(text, at) in _MODALS:
+            continue
+        verb = _VERB_RE.match(clause, at - start)
+        if verb is None:
+            continue
+        found = _subject_before(clause, 0, verb.start())
+        if found is not None:
+            subject = _Subject.of(found, "", offset=start)
+            return subject, (subject.cue_start, start + verb.end())
+        after = _VERB_FIRST_RE.match(clause, verb.start())
+        if after is not None and clause[: verb.start()].rstrip().endswith(","):
+            subject = _Subject.of(after, "", offset=start)
+            return subject, (at, subject.end)
+    return None

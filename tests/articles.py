@@ -57,3 +57,42 @@ Emergency services built sandbag walls along the embankments. Mayor István Tarl
 }
 
 EXTRA = [BROWN, XBOX, FLOODS]
+
+# ---- newswire shapes (issue 8): all invented, written for these tests
+SKYPARCEL = {
+    "name": "skyparcel-grounds-fleet",
+    "title": "Skyparcel Grounds Its Drone Fleet After Battery Fires",
+    "author": "Priya Nair",
+    "publisher": "Test Wire",
+    "published": "2024-05-02",
+    "text": """
+Skyparcel, the drone delivery start-up, grounded its entire fleet on Thursday after two aircraft caught fire in mid-air over the outskirts of Leeds.
+
+“We will not put another aircraft in the sky until we understand exactly why those cells failed,” said Skyparcel’s chief executive, Hannah Lindqvist.
+
+The company said no one was hurt. Investigators are examining the wreckage.
+""",
+}
+
+# Two people quoted on one topic (the harbour), a role introduced before the name, a quotation
+# running over two paragraphs, and reported speech with no quotation on its topic.
+HARBOUR = {
+    "name": "harbour-dredging",
+    "title": "Port Of Brackenford Delays Dredging Plan",
+    "author": "Tom Reyes",
+    "publisher": "Coast Times",
+    "published": "2022-03-14",
+    "text": """
+The Port of Brackenford will delay its plan to dredge the harbour channel by a year, its director, Amara Okafor, said on Monday.
+
+“We would rather lose a season than lose the harbour to silt and lawsuits,” Okafor told reporters. “The dredging will start when the permits are clean.”
+
+Bogdan Novak, chairman of the local fishermen's union, attacked the delay. “Every month the harbour stays shallow costs our boats money,” he said.
+
+Okafor also told investors that the port expects cargo volumes to fall by a tenth this year.
+
+The port's director later added that the plan was not dead. “We have spent four years on this channel.
+
+“We will finish it, whatever the weather,” the director said.
+""",
+}

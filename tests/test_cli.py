@@ -47,7 +47,16 @@ def test_ask_json_shape(dirs: tuple[Path, Path]) -> None:
     answer = json.loads(result.stdout)
     assert answer["question"] == HEADLINE and answer["answered"] is True
     quote = answer["quotes"][0]
-    assert set(quote) >= {"text", "start", "end", "passage_id", "score", "speaker", "source"}
+    assert set(quote) >= {
+        "text",
+        "start",
+        "end",
+        "passage_id",
+        "score",
+        "speaker",
+        "speech",
+        "source",
+    }
     assert set(quote["source"]) >= {
         "article_id",
         "title",
@@ -63,6 +72,16 @@ def test_ask_text_output_names_source_and_passage(dirs: tuple[Path, Path]) -> No
     result = run(["ask", HEADLINE], dirs)
     assert result.returncode == 0
     assert HEADLINE_TITLE in result.stdout and "passage " in result.stdout
+
+
+def test_ask_marks_direct_and_reported_speech(dirs: tuple[Path, Path]) -> None:
+    direct = json.loads(run(["ask", HEADLINE, "--json"], dirs).stdout)["quotes"][0]
+    assert direct["speech"] == "direct" and "Lukashenko" in direct["speaker"]
+    question = "Did Lukashenko mention any obstacles to bilateral ties?"
+    reported = json.loads(run(["ask", question, "--json"], dirs).stdout)["quotes"][0]
+    assert reported["speech"] == "reported" and "no obstacles" in reported["text"]
+    shown = run(["ask", question], dirs).stdout
+    assert "— Lukashenko (reported speech)" in shown
 
 
 def test_ask_jsonl_answers_each_line(dirs: tuple[Path, Path]) -> None:

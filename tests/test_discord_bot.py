@@ -54,14 +54,16 @@ class SeamService(NewsService):
         self.reindex_gate = asyncio.Event()  # cleared: a started reindex waits (to be joined)
         self.reindex_gate.set()
 
-    async def ask(self, question: str, k: int | None = None) -> Answer:
+    async def ask(
+        self, question: str, k: int | None = None, *, conversation: str | None = None
+    ) -> Answer:
         if self.ask_delay:
             await asyncio.to_thread(time.sleep, self.ask_delay)  # a slow engine, off the loop
         if self.ask_error is not None:
             raise self.ask_error
         if question in self.canned:
             return self.canned[question]
-        return await super().ask(question, k)
+        return await super().ask(question, k, conversation=conversation)
 
     async def _run_pass(self) -> ReindexReport:
         await self.reindex_gate.wait()
@@ -212,7 +214,7 @@ async def test_ask_headline_answers_with_the_quote_and_source(h: Harness) -> Non
     assert HEADLINE_TITLE in text
     assert "belarus-china-increasing-ties:" in text  # the passage id, for /source
     assert not (answer.get("flags") or 0) & EPHEMERAL
-    assert set(buttons(answer)) == {"👍", "👎"}
+    assert set(buttons(answer)) == {"👍", "👎", "📄"}  # 📄: a quote in context
 
 
 async def test_feedback_click_is_stored(h: Harness) -> None:
@@ -377,7 +379,7 @@ async def test_slow_engine_defers_then_edits_the_answer_in(h: Harness) -> None:
         h.service.ask_delay, h.bot.defer_after, fake.interaction_deadline = saved
     assert handle.response_type == 5  # deferred ("thinking…")
     assert handle.edits and HEADLINE_QUOTE in text_of(answer)
-    assert set(buttons(answer)) == {"👍", "👎"}
+    assert set(buttons(answer)) == {"👍", "👎", "📄"}  # 📄: a quote in context
 
 
 # ---- sources
@@ -583,7 +585,7 @@ async def test_sync_is_for_the_owner_only(h: Harness) -> None:
     assert len(fake.command_syncs) == syncs
     asked = await fake.send_message("!sync here", author=fake.owner)
     done = await fake.wait_for_message(after=asked)
-    assert "Synced 8 commands to this server" in text_of(done)
+    assert "Synced 9 commands to this server" in text_of(done)
     assert len(fake.command_syncs) == syncs + 1
 
 

@@ -56,6 +56,16 @@ def test_answer_text_has_quote_speaker_linked_source_and_passage_id() -> None:
     assert "`belarus-china:2`" in text
 
 
+def test_reported_speech_is_marked_under_the_quote() -> None:
+    said = quote("Lukashenko also declared that there are no obstacles.")
+    reported = Answer(
+        question="q?", answered=True, quotes=(said.model_copy(update={"speech": "reported"}),)
+    )
+    assert "— Lukashenko (reported speech)" in (render.answer_text(reported).content or "")
+    direct = Answer(question="q?", answered=True, quotes=(quote("“We are ready,” he said."),))
+    assert "(reported speech)" not in (render.answer_text(direct).content or "")
+
+
 def test_markdown_in_quotes_is_escaped_and_mentions_left_verbatim() -> None:
     answer = Answer(
         question="q", answered=True, quotes=(quote("**Vote** now, `@everyone` said ~~nobody~~."),)

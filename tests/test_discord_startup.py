@@ -34,7 +34,7 @@ pytestmark = pytest.mark.timeout(30)
 
 WELL_SHAPED = "MTE0NTE0MTkxOTgxMDAwMDAw.GaBcDe.abcdefghijklmnopqrstuvwxyz012345"
 DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
-COMMANDS = {"ask", "search", "source", "articles", "reindex", "add", "remove", "feeds"}
+COMMANDS = {"ask", "search", "source", "articles", "reindex", "add", "remove", "feeds", "feedback"}
 
 
 def settings_for(tmp_path: Path, **overrides: object) -> Settings:

@@ -174,8 +174,13 @@ async def test_ask_returns_the_headline_quote_as_the_cli_json(
     assert "Expanding ties with China" in quote["text"]
     assert quote["source"]["title"] == HEADLINE_TITLE
     # Exactly the model the CLI's --json prints.
+    # (Plus the conversation it opened, for a follow-up: see test_http_conversation.py.)
+    conversation_id = body.pop("conversation_id")
     assert Answer.model_validate(body) == await service.ask(HEADLINE)
-    assert body == (await service.ask(HEADLINE)).model_dump(mode="json")
+    assert body == (await service.ask(HEADLINE)).model_dump(
+        mode="json", exclude={"conversation_id"}
+    )
+    assert conversation_id
 
     status, body, _ = await api.get("/api/ask", params={"q": HEADLINE, "k": "1"})
     assert status == 200 and len(body["quotes"]) == 1
@@ -478,7 +483,9 @@ class FailingService:
         self.error = error
         self.stats: dict[str, float] = {}
 
-    async def ask(self, question: str, k: int | None = None) -> Answer:
+    async def ask(
+        self, question: str, k: int | None = None, *, conversation: str | None = None
+    ) -> Answer:
         raise self.error
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.speech import SPEECH_VERBS, Quotation, find_quotations
+from index.speech import SPEECH_VERBS, Quotation, analyse_speech, find_quotations
 from tests.seed_texts import SEED_1_OPENING
 
 # Seed 1 (belarus-china-increasing-ties), its first seven paragraphs verbatim.
@@ -142,10 +142,11 @@ def test_descriptor_goes_to_the_person_it_describes() -> None:
     assert [f[1] for f in quoted(text)] == ["Alexander Lukashenko", "Xi Jinping"]
 
 
-def test_descriptor_with_no_named_person_stays_unknown() -> None:
+def test_descriptor_with_no_named_person_stays_unnamed() -> None:
     assert quoted("“We are ready,” the minister said.")[0][1:] == (None, "the minister said")
+    # an unnamed speaker described by more than a bare role is shown by that description
     assert quoted("“Calm down,” a government spokesman said.")[0][1:] == (
-        None,
+        "government spokesman",
         "a government spokesman said",
     )
     # an indefinite descriptor is someone unnamed, even when a person was named before
@@ -290,3 +291,68 @@ def test_any_text_gives_sane_quotations(text: str) -> None:
             assert q.speaker and q.speaker == q.speaker.strip()
             assert q.speaker in text
         last_end = q.end
+
+
+# ---- newswire attribution (issue 8)
+def test_descriptions_before_and_affiliations_after_a_name() -> None:
+    cases = {
+        "“It is a verdict,” private political analyst Stephen Hess told Reuters.": "Stephen Hess",
+        "“It was a mistake,” said analyst David Healy of Drexel Burnham Lambert Inc.": (
+            "David Healy"
+        ),
+        "“The placebo effect is huge,” panel member Paul Bergstresser of the University of "
+        "Texas told the meeting.": "Paul Bergstresser",
+        "“The law must not stand alone,” Norway's foreign minister Thorvald Stoltenberg told "
+        "parliament.": "Thorvald Stoltenberg",
+        "“We will not fly,” said Skyparcel’s chief executive, Hannah Lindqvist.": (
+            "Hannah Lindqvist"
+        ),
+        "“Intervention was improper,” Japan's Minister of International Trade and Industry "
+        "Hajime Tamura told a news conference.": "Hajime Tamura",
+    }
+    for text, speaker in cases.items():
+        assert quoted(text)[0][1] == speaker, text
+
+
+def test_quoted_as_saying_and_an_appositive_naming_the_descriptor() -> None:
+    text = 'The radio quoted Khomeini as saying: "Our enemies are pursuing the aim of harm."'
+    assert quoted(text)[0][1] == "Khomeini"
+    text = (
+        "The consultant, Ohio State University professor Carl Leier, said: "
+        "“The record is quite a good one.”"
+    )
+    assert quoted(text)[0][1] == "Carl Leier"
+
+
+def test_a_quotation_without_a_cue_continues_the_speech_before_it() -> None:
+    text = (
+        "Interest rates remain high, Gurria added. “Inflation has disappeared, but rates are "
+        "still near seven pct.”\n\n"
+        "“This is certification of incompetence,” analyst Stephen Hess told Reuters.\n\n"
+        "“It is as if he went before a licensing board and was denied credentials.”"
+    )
+    assert [f[1] for f in quoted(text)] == ["Gurria", "Stephen Hess", "Stephen Hess"]
+
+
+def test_an_unnamed_speaker_is_found_again_by_the_descriptor() -> None:
+    text = (
+        "Benetton may buy a bank, a Benetton spokeswoman said.\n\n"
+        "“We are thinking of diversification,” the spokeswoman said."
+    )
+    speech = analyse_speech(text)
+    (quotation,) = speech.quotations
+    assert quotation.speaker == "Benetton spokeswoman"
+    assert speech.people[quotation.person].named is False
+    assert speech.reported[0].person == quotation.person
+
+
+def test_reported_speech_is_a_sentence_with_a_speaker() -> None:
+    text = (
+        "Finance Minister Dilson Funaro arrived in Paris. He told reporters that Brazil would "
+        "not adopt another austerity plan. Phillips will emphasize cash flow this year."
+    )
+    speech = analyse_speech(text)
+    (reported,) = speech.reported
+    assert text[reported.start : reported.end].startswith("He told reporters that Brazil")
+    assert speech.people[reported.person].name == "Dilson Funaro"
+    assert "minister" in speech.people[reported.person].words

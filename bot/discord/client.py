@@ -215,11 +215,13 @@ class NewsBot(commands.Bot):
     async def setup_hook(self) -> None:
         from bot.discord.admin import AdminCog
         from bot.discord.ask import AskCog
+        from bot.discord.feedback import FeedbackCog
         from bot.discord.sources import SourcesCog
 
         await self.add_cog(AskCog(self))
         await self.add_cog(SourcesCog(self))
         await self.add_cog(AdminCog(self))
+        await self.add_cog(FeedbackCog(self))
         self.add_listener(self._leave_other_guilds, "on_ready")
         self.add_listener(self._leave_if_other, "on_guild_join")
         if not self.team_guilds:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import discord
@@ -25,6 +26,7 @@ from index.models import (
     SearchHit,
     Source,
     SourceView,
+    Span,
 )
 
 # Discord's documented limits.
@@ -149,8 +151,7 @@ def source_line(source: Source | ArticleSummary, *, in_embed: bool) -> str:
         for part in (source.author, source.publisher)
         if part and part.strip()
     ]
-    if source.published is not None:
-        meta.append(source.published.isoformat())
+    meta.append(source.published.isoformat() if source.published is not None else "undated")
     line = linked_title(title, url, in_embed=in_embed)
     return f"{line} — {', '.join(meta)}" if meta else line
 
@@ -160,7 +161,8 @@ def _quote_meta(quote: Quote, *, in_embed: bool) -> str:
     """The lines under a quote: speaker (when known), source, passage id."""
     lines = []
     if quote.speaker:
-        lines.append(f"— {escape(clip(quote.speaker, 80))}")
+        reported = " (reported speech)" if quote.speech == "reported" else ""
+        lines.append(f"— {escape(clip(quote.speaker, 80))}{reported}")
     lines.append(source_line(quote.source, in_embed=in_embed))
     lines.append(f"passage {inline_code(quote.passage_id)}")
     return "\n".join(lines)
@@ -225,6 +227,8 @@ NO_ANSWER_HINT = (
 
 
 def no_answer_text(answer: Answer) -> str:
+    if answer.kind != "quotes" and answer.reason:  # "more" at the end, a reply with no answer
+        return escape(clip(answer.reason, 300))
     lines = ["I couldn't find a quote that answers that in the indexed articles."]
     if answer.reason:
         lines.append(escape(clip(answer.reason, 300)))
@@ -232,15 +236,59 @@ def no_answer_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def read_as_line(answer: Answer) -> str:
+    """ "→ What else did Lukashenko say?": how a follow-up (or a dated question) was read."""
+    if not answer.read_as:
+        return ""
+    return f"→ *{escape(clip(answer.read_as, 300))}*"
+
+
+def notes_line(answer: Answer) -> str:
+    return "\n".join(f"-# {escape(clip(note, 300))}" for note in answer.notes[:3])
+
+
+def reply_text(answer: Answer, *, in_embed: bool) -> str:
+    """A reply about the last answer (who said it, where it is from, its link or date)."""
+    quote = answer.quotes[0]
+    source = quote.source
+    where = source_line(source, in_embed=in_embed)
+    if answer.kind == "speaker":
+        if quote.speaker:
+            return f"**{escape(clip(quote.speaker, 80))}** said that, in {where}."
+        return f"{where} does not say who said that: it is the article's own text."
+    if answer.kind == "link":
+        link = safe_url(source.url)
+        if link is None:
+            return f"{where} has no link. {inline_code('/source ' + clip(source.article_id, 80))} shows its text."
+        return f"{link}\n{where}" if in_embed else f"<{link}>\n{where}"
+    if answer.kind == "date":
+        if source.published is None:
+            return f"{where} has no publication date."
+        return f"Published on {source.published.isoformat()}: {where}."
+    return f"That is from {where}, passage {inline_code(quote.passage_id)}."
+
+
+def _compose(answer: Answer, limit: int, *, in_embed: bool) -> str:
+    """The read-as line, the quotes (or a reply, or why there is no answer), the notes."""
+    head = read_as_line(answer)
+    tail = notes_line(answer)
+    room = limit - len(head) - len(tail) - 4
+    if answer.answered and answer.quotes and answer.kind in {"speaker", "source", "link", "date"}:
+        body = clip_markdown(reply_text(answer, in_embed=in_embed), room)
+    elif answer.answered and answer.quotes:
+        body = _render_quotes(answer.quotes, room, in_embed=in_embed)
+    else:
+        body = clip_markdown(no_answer_text(answer), room)
+    return "\n".join(part for part in (head, body, tail) if part)
+
+
 def answer_embed(answer: Answer) -> Reply:
     """The answer to /ask as an embed (question as the title, quotes in the description)."""
     title = clip(answer.question, EMBED_TITLE_MAX)
+    description = _compose(answer, EMBED_DESCRIPTION_MAX, in_embed=True)
     if not answer.answered or not answer.quotes:
-        embed = discord.Embed(
-            title=title, description=no_answer_text(answer), colour=NO_ANSWER_COLOUR
-        )
+        embed = discord.Embed(title=title, description=description, colour=NO_ANSWER_COLOUR)
         return Reply(embed=embed)
-    description = _render_quotes(answer.quotes, EMBED_DESCRIPTION_MAX, in_embed=True)
     embed = discord.Embed(title=title, description=description, colour=ANSWER_COLOUR)
     embed.set_footer(
         text="Verbatim quotes from the indexed articles · /source ID shows the context"
@@ -250,9 +298,7 @@ def answer_embed(answer: Answer) -> Reply:
 
 def answer_text(answer: Answer) -> Reply:
     """The answer to a mention or thread follow-up as a plain message (≤ 2,000 chars)."""
-    if not answer.answered or not answer.quotes:
-        return Reply(content=no_answer_text(answer))
-    return Reply(content=_render_quotes(answer.quotes, CONTENT_MAX, in_embed=False))
+    return Reply(content=_compose(answer, CONTENT_MAX, in_embed=False))
 
 
 # ---- search, sources, articles
@@ -300,26 +346,65 @@ def source_embed(view: SourceView) -> Reply:
     title = clip(article.title, EMBED_TITLE_MAX)
     url = safe_url(article.url)
     if view.kind != "passage" or view.passage is None:
-        embed = discord.Embed(
-            title=title, url=url, description=_article_meta(article), colour=ANSWER_COLOUR
-        )
-        embed.add_field(
-            name="Passages", value=_id_list(view.passage_ids, EMBED_FIELD_VALUE_MAX), inline=False
-        )
-        embed.set_footer(text="/source ARTICLE-ID:N shows one passage with its context")
-        return Reply(embed=embed)
+        return _article_embed(view, title, url)
     pv = view.passage
     meta = source_line(pv.source, in_embed=True) + f"\npassage {inline_code(pv.passage.id)}"
     budget = EMBED_DESCRIPTION_MAX - len(meta) - 20
-    passage, _ = fit_escaped(pv.passage.text, min(budget - 400, 3000))
+    if view.mark is not None:
+        passage = _marked(pv.passage.text, pv.passage.start, view.mark, min(budget - 400, 3000))
+    else:
+        passage, _ = fit_escaped(pv.passage.text, min(budget - 400, 3000))
     context_room = max((budget - len(quote_block(passage))) // 2, 0)
     before = _context_before(pv.before, context_room)
     after = _context_after(pv.after, context_room)
     parts = [p for p in (before, quote_block(passage), after) if p]
     description = clip_markdown("\n".join(parts) + "\n\n" + meta, EMBED_DESCRIPTION_MAX)
     embed = discord.Embed(title=title, url=url, description=description, colour=ANSWER_COLOUR)
-    embed.set_footer(text=f"Article {clip(article.id, 200)} · {article.passages} passages")
+    footer = f"Article {clip(article.id, 200)} · {article.passages} passages"
+    if view.mark is not None:
+        footer = "The quoted words are in bold · " + footer
+    embed.set_footer(text=footer)
     return Reply(embed=embed)
+
+
+def _article_embed(view: SourceView, title: str, url: str | None) -> Reply:
+    """An article: its metadata, then a page of its text (◀ ▶ buttons turn the pages)."""
+    article = view.article
+    meta = _article_meta(article)
+    page = view.text
+    if page is None:
+        description = meta
+        footer = "/source ARTICLE-ID:N shows one passage with its context"
+    else:
+        room = EMBED_DESCRIPTION_MAX - len(meta) - 10
+        text, _ = fit_escaped(page.text, room)
+        if page.page > 1:
+            text = f"{ELLIPSIS} {text}"
+        if page.page < page.pages and not text.endswith(ELLIPSIS):
+            text += f" {ELLIPSIS}"
+        description = f"{meta}\n\n{text}"
+        footer = f"Page {page.page}/{page.pages} of the text · /source ARTICLE-ID:N shows a passage"
+    embed = discord.Embed(title=title, url=url, description=description, colour=ANSWER_COLOUR)
+    embed.add_field(
+        name="Passages", value=_id_list(view.passage_ids, EMBED_FIELD_VALUE_MAX), inline=False
+    )
+    embed.set_footer(text=footer)
+    return Reply(embed=embed)
+
+
+def _marked(text: str, offset: int, mark: Span, limit: int) -> str:
+    """``text`` (which starts at article offset ``offset``) escaped, with the marked span in
+    bold, line by line (bold cannot cross a line break), cut around the mark to ``limit``."""
+    start, end = max(mark.start - offset, 0), min(mark.end - offset, len(text))
+    head, body, tail = text[:start], text[start:end], text[end:]
+    bold = "\n".join(f"**{escape(line)}**" if line.strip() else line for line in body.split("\n"))
+    room = max(limit - len(bold), 0)
+    head_room = room // 2
+    head_text = escape(head)
+    if len(head_text) > head_room:
+        head_text = ELLIPSIS + head_text[len(head_text) - head_room + 1 :]
+    tail_text, _ = fit_escaped(tail, max(room - len(head_text), 1)) if tail else ("", False)
+    return head_text + bold + tail_text
 
 
 def _context_before(text: str, limit: int) -> str:
@@ -353,11 +438,27 @@ def page_count(total: int, per_page: int = ARTICLES_PER_PAGE) -> int:
     return max((total + per_page - 1) // per_page, 1)
 
 
-def articles_embed(articles: Sequence[ArticleSummary], page: int) -> Reply:
-    """One page (1-based) of the article list, newest first."""
+def period_label(since: date | None, until: date | None) -> str:
+    """ "published 2024-03-01 to 2024-03-31" for a date filter; "" for none."""
+    if since and until:
+        return f"published {since.isoformat()} to {until.isoformat()}"
+    if since:
+        return f"published since {since.isoformat()}"
+    if until:
+        return f"published up to {until.isoformat()}"
+    return ""
+
+
+def articles_embed(articles: Sequence[ArticleSummary], page: int, *, period: str = "") -> Reply:
+    """One page (1-based) of the article list, newest first (``period``: the date filter)."""
     pages = page_count(len(articles))
     page = min(max(page, 1), pages)
     title = f"Indexed articles ({len(articles)})"
+    if period:
+        title = f"Articles {period} ({len(articles)}; undated ones left out)"
+    if not articles and period:
+        text = "No article was published then. `/articles` without dates lists everything."
+        return Reply(embed=discord.Embed(title=title, description=text, colour=NO_ANSWER_COLOUR))
     if not articles:
         text = "Nothing is indexed yet. An admin can add files with `/add` or run `/reindex`."
         return Reply(embed=discord.Embed(title=title, description=text, colour=NO_ANSWER_COLOUR))

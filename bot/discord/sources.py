@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,7 +12,9 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.respond import send, within_deadline
-from bot.discord.views import ArticlesPager
+from bot.discord.views import ArticlesPager, page_buttons
+from index.dates import parse_day
+from index.errors import BadInput
 from index.passages import split_passage_id
 
 if TYPE_CHECKING:
@@ -45,16 +48,22 @@ class SourcesCog(commands.Cog):
         await send(interaction, render.search_embed(query, hits))
 
     @app_commands.command(
-        name="source", description="An article, or a passage with the sentences around it, by id"
+        name="source", description="An article's text (paged), or a passage in context, by id"
     )
     @app_commands.describe(
-        id="An article id (start typing a title) or a passage id like article-id:3"
+        id="An article id (start typing a title) or a passage id like article-id:3",
+        page="For an article: which page of its text (default 1; ◀ ▶ turn the pages)",
     )
-    async def source(self, interaction: discord.Interaction, id: str) -> None:
+    async def source(
+        self,
+        interaction: discord.Interaction,
+        id: str,
+        page: app_commands.Range[int, 1, 10_000] = 1,
+    ) -> None:
         view = await within_deadline(
-            interaction, self.service.source(id), defer_after=self.bot.defer_after
+            interaction, self.service.source(id, page=page), defer_after=self.bot.defer_after
         )
-        await send(interaction, render.source_embed(view))
+        await send(interaction, render.source_embed(view), view=page_buttons(view))
 
     @source.autocomplete("id")
     async def source_ids(
@@ -78,15 +87,35 @@ class SourcesCog(commands.Cog):
         return choices[: render.CHOICES_MAX]
 
     @app_commands.command(name="articles", description="What is indexed, newest first")
-    @app_commands.describe(page="Page number (10 articles a page)")
+    @app_commands.describe(
+        page="Page number (10 articles a page)",
+        since="Published on or after: 2024-03-01, March 2024, 2023, last week…",
+        until="Published on or before: 2024-03-31, March 2024, 2023, yesterday…",
+    )
     async def articles(
-        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 10_000] = 1
+        self,
+        interaction: discord.Interaction,
+        page: app_commands.Range[int, 1, 10_000] = 1,
+        since: app_commands.Range[str, 1, 40] | None = None,
+        until: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        articles = await self.service.articles()
-        pager = ArticlesPager(articles, page)
+        today = self.service.today()
+        start = _day(since, today, end=False)
+        end = _day(until, today, end=True)
+        articles = await self.service.articles(since=start, until=end)
+        pager = ArticlesPager(articles, page, period=render.period_label(start, end))
         if pager.pages > 1:
             pager.origin = interaction
             await send(interaction, pager.current(), view=pager)
         else:
             pager.stop()
             await send(interaction, pager.current())
+
+
+def _day(text: str | None, today: date, *, end: bool) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_day(text, today, end=end)
+    except ValueError as err:
+        raise BadInput(str(err)) from None

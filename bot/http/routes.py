@@ -14,9 +14,16 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from bot.conversations import Conversations
 from bot.http.body import content_encoding, read_body, within
 from bot.http.errors import ApiError, dumps
-from bot.http.schemas import ADD_ARTICLE_EXAMPLE, AddArticleRequest, int_param, parse_body
+from bot.http.schemas import (
+    ADD_ARTICLE_EXAMPLE,
+    AddArticleRequest,
+    day_param,
+    int_param,
+    parse_body,
+)
 from bot.http.state import state_of
 from bot.http.uploads import read_upload
 from bot.service import MAX_QUOTES, MAX_SEARCH_LIMIT
@@ -67,10 +74,13 @@ async def ask(request: web.Request) -> web.Response:
     state = state_of(request)
     service = state.ready_service()
     k = int_param(request.query.get("k"), "k", default=None, low=1, high=MAX_QUOTES)
+    # Every answer names its conversation; send it back as conversation_id to ask a follow-up.
+    given = request.query.get("conversation_id", "").strip()
+    public = Conversations.check_id(given) if given else Conversations.new_id()
     started = time.perf_counter()
-    answer = await service.ask(request.query.get("q", ""), k)
+    answer = await service.ask(request.query.get("q", ""), k, conversation=f"http:{public}")
     state.metrics.observe_ask(time.perf_counter() - started, via="http")
-    return model_response(answer)
+    return model_response(answer.model_copy(update={"conversation_id": public}))
 
 
 @routes.get("/api/search")
@@ -83,13 +93,20 @@ async def search(request: web.Request) -> web.Response:
 @routes.get("/api/sources/{id}")
 async def source(request: web.Request) -> web.Response:
     service = state_of(request).ready_service()
-    return model_response(await service.source(request.match_info["id"]))
+    page = int_param(request.query.get("page"), "page", default=1, low=1, high=100_000) or 1
+    full = request.query.get("full", "").strip().lower() in {"1", "true", "yes"}
+    return model_response(await service.source(request.match_info["id"], page=page, full=full))
 
 
 @routes.get("/api/articles")
 async def articles(request: web.Request) -> web.Response:
     service = state_of(request).ready_service()
-    return model_response(await service.articles())
+    today = service.today()
+    since, until = (
+        day_param(request.query.get(name), name, today, end=name == "until")
+        for name in ("since", "until")
+    )
+    return model_response(await service.articles(since=since, until=until))
 
 
 # ---- admin (bearer token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -49,3 +50,15 @@ def int_param(
     if number is None or not low <= number <= high:
         raise ApiError(400, f"'{name}' must be a whole number from {low} to {high}.")
     return number
+
+
+def day_param(value: str | None, name: str, today: date, *, end: bool = False) -> date | None:
+    """A date query parameter: ISO (2024-03-01), a month or year, or words like "last week"."""
+    from index.dates import parse_day
+
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse_day(value, today, end=end)
+    except ValueError as err:
+        raise ApiError(400, f"'{name}': {err}") from None

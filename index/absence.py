@@ -1,0 +1,89 @@
+"""Evidence that the corpus has no answer, and the reason to give.
+
+A question is declined on evidence, not on a low score:
+
+1. a person it names is in no article ("No article mentions Angela Merkel."): a term of the
+   name that no passage holds (``backend.doc_freq`` is 0);
+2. the person and the topic are both in the corpus but never in one article ("Articles mention
+   Gordon Brown and the Xbox, but never together."): among the articles retrieved for the whole
+   question (BM25 ranks first the passages that hold both), none names the person and covers
+   most of the topic's weight;
+3. no retrieved passage is about the question's key terms (checked on the candidates by
+   :mod:`index.answer`, which words the reason with :func:`not_covered`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from index.candidates import Retrieved
+from index.features import coverage
+from index.question import Question
+
+
+def absent_name(question: Question, doc_freq: Callable[[str], int]) -> str | None:
+    """The reason to decline when a name in the question occurs in no passage, else None.
+
+    The speaker's surname decides for the speaker ("Sony's Akio Morita": "morita"); any other
+    name counts as absent only when none of its words occurs anywhere (a name of several
+    common words may still be a topic in other words)."""
+    speaker = question.speaker
+    named = speaker is not None and speaker.name and speaker.name_terms
+    if speaker is not None and named and doc_freq(speaker.name_terms[-1]) == 0:
+        return f"No article mentions {speaker.name}."
+    for name in question.names:
+        if speaker is not None and name.text == speaker.name:
+            continue
+        if name.terms and all(doc_freq(t) == 0 for t in name.terms):
+            return f"No article mentions {name.text}."
+    return None
+
+
+def never_together(
+    question: Question,
+    retrieved: Retrieved,
+    idf: dict[str, float],
+    min_topic: float,
+    doc_freq: Callable[[str], int],
+) -> str | None:
+    """The reason to decline when the question's speaker and topic are in the corpus but never
+    in one article; None when some article holds both, or when there is no evidence either way.
+
+    Evidence is positive only: a name of the topic ("the Xbox") that is in the corpus but in no
+    retrieved article naming the speaker; or a retrieved article without the speaker that covers
+    at least ``min_topic`` of the topic's weight while none with the speaker does. Topic words
+    no article holds are left out (a paraphrase is no evidence of absence)."""
+    speaker = question.speaker
+    if speaker is None or not speaker.name_terms or not question.topic:
+        return None
+    surname = speaker.name_terms[-1]
+    with_person = [a for a in retrieved.articles if surname in a.terms]
+    without = [a for a in retrieved.articles if surname not in a.terms]
+    speaker_terms = set(speaker.terms)
+    topic_names = [
+        n.terms[-1]
+        for n in question.names
+        if n.text != speaker.name and not set(n.terms) <= speaker_terms and doc_freq(n.terms[-1])
+    ]
+    known = [t for t in question.topic if doc_freq(t) > 0]
+    if not known:
+        return None
+
+    def holds_topic(terms: set[str]) -> bool:
+        return coverage(known, terms, idf) >= min_topic
+
+    together = [a for a in with_person if all(t in a.terms for t in topic_names)]
+    if any(holds_topic(a.terms) for a in together):
+        return None
+    name_apart = bool(topic_names) and not together
+    topic_apart = any(holds_topic(a.terms) for a in without)
+    if not (name_apart or topic_apart):
+        return None
+    topic = question.topic_text or " ".join(question.topic)
+    return f"Articles mention {speaker.name} and {topic}, but never together."
+
+
+def not_covered(question: Question) -> str:
+    """The reason to decline when no retrieved passage is about the question's key terms."""
+    about = question.topic_text or question.text.strip().rstrip("?")
+    return f"No indexed passage is about {about}."

@@ -1,0 +1,403 @@
+"""Reading a question: what it asks for, about whom, and about what.
+
+:func:`read_question` is plain rules over the question's words:
+
+- the *kind*: who / when / where / count (how many, how much …) / what / why / how / other;
+- whether it asks for someone's *words or views* ("What did X say/tell/warn/predict …",
+  "How did X explain/react to/sum up …", "Why does X think …", "Does X think …", "According to
+  X, …", "Quote X on …", "X's comments on …", "What was X's reaction …");
+- the *speaker* such a question names: a name ("Hannah Lindqvist", "Healy of Drexel Burnham":
+  the name is Healy, Drexel Burnham where he works) and the words that describe them
+  ("Brazil's finance minister" → role "minister", qualifiers "brazil", "finance");
+- the *topic*: the question's terms that are neither the speaker nor the verb of saying;
+- the *names* it mentions, for evidence that the corpus has no answer ("No article mentions …");
+- whether it asks for *more* ("What else did he say?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.analyze import Analyzer
+from index.speech import SPEECH_VERBS
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)
+_AUX = _words(
+    """
+    did does do has have had was is were are will would could can should might may didn't
+    doesn't don't hasn't haven't hadn't wasn't isn't weren't aren't won't wouldn't couldn't
+    can't shouldn't
+    """
+)
+_WH = _words("who whom whose what when where which why how")
+_WHEN_NOUNS = _words("year years date day month time decade century period")
+_WHERE_NOUNS = _words("city country place state region town location capital")
+_COUNT_WORDS = _words("many much long old far tall large big high fast often heavy deep wide")
+_COUNT_NOUNS = _words(
+    """
+    percentage percent number amount population size length height age temperature distance
+    cost price speed weight area rate
+    """
+)
+# Verbs that ask for what someone said or thinks, beyond the attribution verbs of speech.py.
+_VIEW_VERBS = (
+    _words(
+        """
+    say tell warn claim admit promise explain react respond sum describe think believe expect
+    predict compare answer defend threaten argue want suggest propose criticise criticize
+    comment view feel hope fear worry insist deny blame recommend urge mean point present
+    consider fret add note conclude forecast assess characterise characterize justify dismiss
+    reply announce acknowledge concede stress emphasise emphasize call see make put express
+    reveal disclose outline signal accuse praise welcome reject dispute question doubt
+    thinks believes expects says tells wants fears hopes feels sees
+    """
+    )
+    | SPEECH_VERBS
+)
+# "What is X called?", "How is X described?", "What does X mean?": asking for a name or a
+# description, not for words someone said — unless a person is their subject.
+_NAMING_VERBS = _words("call called describe described mean meant know known")
+_STATEMENT_NOUNS = _words(
+    """
+    comment comments remark remarks view views words reaction response message statement
+    statements position opinion take verdict assessment explanation answer reply warning
+    prediction forecast argument explanation
+    """
+)
+# Words that name a kind of person (a role reference has one as its head: "the finance minister").
+PERSON_NOUNS = _words(
+    """
+    leader president minister premier chancellor spokesman spokeswoman spokesperson official
+    officials chairman chairwoman chair chief head mayor governor senator ambassador secretary
+    king queen pope ceo director analyst analysts expert experts critics executive economist
+    professor consultant officer representative member spokesmen manager banker trader dealer
+    strategist lawyer attorney judge prosecutor commissioner adviser advisor aide envoy
+    diplomat general commander negotiator founder owner chairperson deputy speaker teacher
+    doctor engineer scientist researcher author editor sheikh emir prince princess
+    he she they
+    """
+)
+_TITLES = _words(
+    "mr mr. mrs mrs. ms ms. dr dr. prof prof. sen sen. rep rep. gov gov. gen gen. sir dame "
+    "lord lady president prime minister king queen sheikh ayatollah chancellor"
+)
+_MORE = _words("else more other another further")
+_TYPE_NOUNS = _WHEN_NOUNS | _WHERE_NOUNS | _COUNT_NOUNS
+_PLAIN_VERB_TERMS = frozenset({"say", "said", "tell", "told", "accord", "quot", "quote"})
+_AFFILIATION_WORDS = _words("of at from for with")
+_TOPIC_LEAD = _words("about on of regarding concerning over after to at in with for")
+
+
+@dataclass(frozen=True)
+class SpeakerRef:
+    """Whom a "what did X say" question asks about."""
+
+    text: str  # as written in the question: "Brazil's finance minister"
+    name: str  # the person's name as written ("Hannah Lindqvist"), or "" for a role reference
+    name_terms: tuple[str, ...]  # analysed terms of the name
+    role_terms: tuple[str, ...]  # analysed terms of the other words: roles, organisations
+    head: str | None  # analysed term of the role noun a role reference names ("minist")
+    pronoun: bool = False  # "he", "she", "they": no one in particular
+    acronyms: tuple[str, ...] = ()  # role terms written in capitals ("SEC", "IBM")
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.name_terms + self.role_terms))
+
+
+@dataclass(frozen=True)
+class Name:
+    text: str  # as written: "Angela Merkel"
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    tokens: tuple[str, ...]
+    kind: str  # who / when / where / count / what / why / how / other
+    speech: bool  # asks for someone's words or views
+    speaker: SpeakerRef | None
+    topic: tuple[str, ...]  # the terms that are neither the speaker nor the verb of saying
+    topic_text: str  # the topic as written ("the Xbox"), for messages
+    names: tuple[Name, ...]  # proper names in the question
+    more: bool = False  # "what else", "what more"
+    # The verb of saying when it says more than "say"/"tell" ("warn", "predict", "explain").
+    verbs: tuple[str, ...] = ()
+    # The noun that names the kind of answer ("Which *city* …", "What *year* …"): the answer
+    # need not repeat it.
+    type_terms: tuple[str, ...] = ()
+    yes_no: bool = False  # "Did X mention …", "Does X think …"
+
+    @property
+    def speaker_terms(self) -> tuple[str, ...]:
+        return self.speaker.terms if self.speaker else ()
+
+    # Kept for readers of the former Question: the speaker's analysed terms and the names'.
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for n in self.names for t in n.terms))
+
+
+def read_question(text: str, analyzer: Analyzer) -> Question:
+    matches = list(_WORD.finditer(text))
+    words = [m.group(0) for m in matches]
+    # A word followed by a comma ends a phrase ("According to Doak, …").
+    commas = {i for i, m in enumerate(matches) if text[m.end() : m.end() + 1] == ","}
+    lower = [w.casefold().rstrip(".").replace("’", "'") for w in words]
+    tokens = tuple(analyzer.query_tokens(text))
+    kind = question_kind(lower)
+
+    def analysed(ws: Sequence[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for w in ws for t in analyzer.query_tokens(w)))
+
+    found = _find_speaker(words, lower, kind, commas)
+    speaker: SpeakerRef | None = None
+    verb_words: list[str] = []
+    topic_words: list[str] = []
+    if found is not None:
+        speaker_words, verb_words, topic_words = found
+        speaker = _speaker_ref(speaker_words, analysed)
+    speech = speaker is not None
+    names = tuple(Name(" ".join(run), analysed(run)) for run in _name_runs(words, lower))
+    names = tuple(n for n in names if n.terms)
+    verbs = tuple(t for t in analysed(verb_words) if t not in _PLAIN_VERB_TERMS)
+    excluded = set(speaker.terms if speaker else ()) | set(analysed(verb_words))
+    topic = tuple(t for t in dict.fromkeys(tokens) if t not in excluded)
+    more = any(w in _MORE for w in lower[:4])
+    type_words = [
+        lower[i + 1]
+        for i in range(len(lower) - 1)
+        if lower[i] in {"what", "which"} and lower[i + 1] in _TYPE_NOUNS
+    ]
+    if more:
+        topic = tuple(t for t in topic if t not in set(analysed(sorted(_MORE))))
+    return Question(
+        text=text,
+        tokens=tokens,
+        kind=kind,
+        speech=speech,
+        speaker=speaker,
+        topic=topic,
+        topic_text=_topic_text(topic_words),
+        names=names,
+        more=more,
+        verbs=verbs,
+        type_terms=analysed(type_words),
+        yes_no=bool(lower) and lower[0] in _AUX,
+    )
+
+
+def question_kind(lower: Sequence[str]) -> str:
+    if lower and lower[0] in _AUX:
+        return "other"  # a yes/no question: "Does X think …", "Is the crisis over, …"
+    for i, word in enumerate(lower):
+        nxt = lower[i + 1] if i + 1 < len(lower) else ""
+        if word in {"who", "whom", "whose"}:
+            return "who"
+        if word == "when":
+            return "when"
+        if word == "where":
+            return "where"
+        if word == "how":
+            return "count" if nxt in _COUNT_WORDS else "how"
+        if word == "why":
+            return "why"
+        if word in {"what", "which"}:
+            if nxt in _WHEN_NOUNS:
+                return "when"
+            if nxt in _WHERE_NOUNS:
+                return "where"
+            if nxt in _COUNT_NOUNS or (
+                nxt in {"is", "was", "are", "were"} and _after(lower, i + 2) in _COUNT_NOUNS
+            ):
+                return "count"
+            return "what"
+    return "other"
+
+
+def _after(lower: Sequence[str], i: int) -> str:
+    """The word at ``i``, skipping one article ("the", "a")."""
+    if i < len(lower) and lower[i] in {"the", "a", "an"}:
+        i += 1
+    return lower[i] if i < len(lower) else ""
+
+
+# ---- the speaker
+def _find_speaker(
+    words: list[str], lower: list[str], kind: str, commas: set[int]
+) -> tuple[list[str], list[str], list[str]] | None:
+    """(speaker words, verb words, topic words) of a question asking for someone's words."""
+    n = len(words)
+    # "According to X, …?" / "…, according to X?"
+    for i in range(n - 1):
+        if lower[i] == "according" and lower[i + 1] == "to":
+            j = i + 2
+            k = j
+            while k < n - 1 and k not in commas and k - j < 8:
+                k += 1
+            speaker = words[j : k + 1]
+            rest = words[:i] + words[k + 1 :]
+            if _is_person(speaker):
+                return speaker, ["according"], rest
+    if kind in {"who", "when", "where", "count"}:
+        return None
+    # "Quote X on Y"
+    if lower and lower[0] == "quote" and n > 1:
+        for k in range(1, n):
+            if lower[k] in {"on", "about", "regarding"}:
+                return words[1:k], ["quote"], words[k + 1 :]
+        return words[1:], ["quote"], []
+    # "Which ambassador did Reagan call back?" asks for a thing, not for words.
+    if n > 2 and lower[0] == "which" and lower[1] not in _AUX:
+        return None
+    # "What did X say …", "How did X react …", "Does X think …", "What weakness … did X point to"
+    aux = next((i for i, w in enumerate(lower) if w in _AUX), None)
+    if aux is not None and aux <= 10:
+        for v in range(aux + 2, min(n, aux + 14)):
+            if lower[v] not in _VIEW_VERBS or words[v][:1].isupper():
+                continue
+            speaker = words[aux + 1 : v]
+            if not speaker or not _is_person(speaker):
+                break
+            if lower[v] in _NAMING_VERBS and not _names_a_person(speaker):
+                break
+            end = v + 1
+            if (
+                end < n
+                and lower[end] in {"up", "to", "out", "back", "on"}
+                and lower[v]
+                in {
+                    "sum",
+                    "react",
+                    "point",
+                    "respond",
+                }
+            ):
+                end += 1
+            return speaker, words[v:end], words[end:]
+    # "X's comments on Y", "What was X's reaction to Y"
+    for i in range(n - 1):
+        if lower[i + 1] in _STATEMENT_NOUNS and lower[i].endswith("'s"):
+            start = i
+            while start > 0 and words[start - 1][:1].isupper() and lower[start - 1] not in _WH:
+                start -= 1
+            speaker = words[start : i + 1]
+            speaker[-1] = speaker[-1][:-2]
+            if _names_a_person(speaker[-1:]) or lower[i][:-2] in PERSON_NOUNS:
+                return speaker, [words[i + 1]], words[i + 2 :]
+    return None
+
+
+def _is_person(words: Sequence[str]) -> bool:
+    """A speaker is a name or a word for a person ("leader", "analyst", "he")."""
+    if any(w.casefold().strip(",.") in PERSON_NOUNS for w in words):
+        return True
+    return _names_a_person(words)
+
+
+def _names_a_person(words: Sequence[str]) -> bool:
+    return any(w[:1].isupper() for w in words)
+
+
+def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
+    analyse = analysed  # Callable[[Sequence[str]], tuple[str, ...]]
+    clean = [w.strip(",") for w in words if w.strip(",")]
+    lower = [w.casefold().rstrip(".") for w in clean]
+    pronoun = len(clean) == 1 and lower[0] in {"he", "she", "they", "him", "her"}
+    name_words: list[str] = []
+    for start, end in _capitalised_runs(clean):
+        run = clean[start:end]
+        possessive = run[-1].endswith(("'s", "’s", "s'", "s’"))
+        # "the Bundesbank board member", "the Ohio State consultant": it describes the person
+        following = range(end, min(end + 3, len(clean)))
+        modifier = (
+            any(lower[k] in PERSON_NOUNS for k in following)
+            and not any(clean[k][:1].isupper() for k in following)
+            # "Cheryl Richmond, the teacher": an appositive, not a modifier
+            and not any(lower[k] in {"the", "a", "an"} for k in following)
+        )
+        before = [w for w in lower[max(0, start - 2) : start] if w != "the"]
+        affiliation = bool(before) and before[-1] in _AFFILIATION_WORDS
+        acronym = all(w.isupper() or "." in w for w in run)
+        role = lower[end - 1] in PERSON_NOUNS  # "the Agriculture Secretary"
+        if possessive or modifier or affiliation or acronym or role:
+            continue
+        run = [w for w in run if w.casefold() not in _TITLES]
+        if run:
+            name_words = run  # the last plain run is the name ("Brookings analyst Stephen Hess")
+    name_set = set(name_words)
+    other = [w for w in clean if w not in name_set]
+    heads = [w for w in lower if w in PERSON_NOUNS and w not in {"he", "she", "they"}]
+    head_terms = analyse([heads[-1]]) if heads else ()  # type: ignore[operator]
+    acronyms = analyse([w for w in other if w.isupper() and 2 <= len(w) <= 5])  # type: ignore[operator]
+    return SpeakerRef(
+        acronyms=acronyms,
+        text=" ".join(clean),
+        name=" ".join(name_words),
+        name_terms=analyse(name_words) if name_words else (),  # type: ignore[operator]
+        role_terms=analyse(other) if not pronoun else (),  # type: ignore[operator]
+        head=head_terms[0] if head_terms else None,
+        pronoun=pronoun,
+    )
+
+
+def _capitalised_runs(words: Sequence[str]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if words[i][:1].isupper():
+            j = i + 1
+            while j < len(words) and (
+                words[j][:1].isupper() or words[j] in {"de", "van", "von", "al", "bin"}
+            ):
+                if words[j - 1].endswith(("'s", "’s")):
+                    break
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _name_runs(words: list[str], lower: list[str]) -> list[list[str]]:
+    """Runs of capitalised words that are not the question's first word (unless that is a name
+    itself), a question word or a title alone."""
+    out = []
+    for start, end in _capitalised_runs(words):
+        run = words[start:end]
+        if start == 0:
+            if lower[0] in _WH | _AUX or lower[0] in {"quote", "according", "in", "on", "after"}:
+                run = run[1:]
+            if not run:
+                continue
+        run = [w.rstrip(",?") for w in run]  # "U.S." keeps its dot: it is analysed as "us"
+        cleaned = []
+        for w in run:
+            bare = w[:-2] if w.endswith(("'s", "’s")) else w
+            if bare.casefold() not in _TITLES and bare.casefold() not in _WH:
+                cleaned.append(bare)
+        if cleaned:
+            out.append(cleaned)
+    return out
+
+
+def _topic_after_verb(words: Sequence[str], start: int) -> list[str]:
+    return list(words[start:])
+
+
+def _topic_text(words: Sequence[str]) -> str:
+    """The topic as written, without a leading preposition: "about the Xbox" → "the Xbox"."""
+    ws = [w.strip("?!.,") for w in words]
+    ws = [w for w in ws if w]
+    while ws and ws[0].casefold() in _TOPIC_LEAD:
+        ws = ws[1:]
+    return " ".join(ws)

@@ -1,0 +1,193 @@
+"""The answer stages one by one: reading the question, matching a speaker, choosing spans
+(with the hard size cap), and the per-article speech analysis they read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.analysis import ArticleAnalysis, Speaker, analyse_article
+from index.analyze import Analyzer
+from index.candidates import Candidate, Retrieved, RetrievedArticle
+from index.choose import MAX_QUOTE_CHARS, choose, quote_span
+from index.engine import reindex_data_dir
+from index.features import speaker_match
+from index.models import Article
+from index.question import read_question
+from tests.articles import HARBOUR, SKYPARCEL
+
+ANALYZER = Analyzer()
+
+
+# ---- reading the question
+@pytest.mark.parametrize(
+    ("question", "name", "head"),
+    [
+        ("What did Hannah Lindqvist say about the aircraft?", "Hannah Lindqvist", None),
+        ("How did Brazil's finance minister explain the moratorium?", "", "minist"),
+        ("What did Brookings analyst Stephen Hess compare it to?", "Stephen Hess", "analyst"),
+        ("What did Healy of Drexel Burnham say about the buyback?", "Healy", None),
+        ("Why does the Bundesbank board member think rates will fall?", "", "member"),
+        ("According to Doak, what is the creditors' only alternative?", "Doak", None),
+        ("Is the debt crisis over, according to Mexico's finance minister?", "", "minist"),
+        ("Quote Lukashenko on China", "Lukashenko", None),
+        ("What was Lukashenko's reaction to the sanctions?", "Lukashenko", None),
+        (
+            "Does Cheryl Richmond, the teacher, fret about the cost of living?",
+            "Cheryl Richmond",
+            "teacher",
+        ),
+    ],
+)
+def test_speech_questions_name_their_speaker(question: str, name: str, head: str | None) -> None:
+    q = read_question(question, ANALYZER)
+    assert q.speech and q.speaker is not None, question
+    assert q.speaker.name == name
+    assert q.speaker.head == head
+    assert not set(q.speaker.terms) & set(q.topic)  # the speaker is not the topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which U.S. ambassador did Reagan call back from Geneva?",
+        "How many people did the floods force from their homes?",
+        "When will the Xbox go on sale?",
+        "What is the Xbox called?",
+    ],
+)
+def test_factoid_questions_are_not_speech(question: str) -> None:
+    assert not read_question(question, ANALYZER).speech
+
+
+def test_topic_text_kind_more_and_type_nouns() -> None:
+    q = read_question("What did Gordon Brown say about the Xbox?", ANALYZER)
+    assert q.topic_text == "the Xbox" and q.topic == ("xbox",)
+    assert [n.text for n in q.names] == ["Gordon Brown", "Xbox"]
+    more = read_question("What else did Lukashenko say?", ANALYZER)
+    assert more.more and more.speaker is not None and more.speaker.name == "Lukashenko"
+    assert more.topic == ()
+    city = read_question("Which city is Lukashenko visiting?", ANALYZER)
+    assert city.kind == "where" and city.type_terms == ("citi",) and not city.speech
+    assert read_question("Did Lukashenko mention any obstacles?", ANALYZER).yes_no
+
+
+# ---- matching a speaker
+def _speaker(name: str, roles: str, named: bool = True) -> Speaker:
+    return Speaker(
+        name,
+        tuple(ANALYZER.tokens(name)) if named else (),
+        tuple(ANALYZER.tokens(roles)),
+        named,
+    )
+
+
+def test_speaker_match_by_name_and_by_role() -> None:
+    lindqvist = _speaker("Hannah Lindqvist", "Skyparcel chief executive")
+    by_name = read_question("What did Lindqvist say?", ANALYZER).speaker
+    by_role = read_question("What did Skyparcel's chief executive say?", ANALYZER).speaker
+    other = read_question("What did Okafor say?", ANALYZER).speaker
+    assert by_name and by_role and other
+    assert speaker_match(by_name, lindqvist, set()) == 1.0
+    assert speaker_match(other, lindqvist, set()) == 0.0
+    assert speaker_match(by_role, lindqvist, set()) == pytest.approx(1.0)
+    # a role of another kind does not match; a kin role ("leader" ≈ "president") does
+    assert speaker_match(by_role, _speaker("Bogdan Novak", "union chairman"), set()) == 0.0
+    leader = read_question("What did the Belarusian leader say?", ANALYZER).speaker
+    assert leader is not None
+    assert speaker_match(leader, _speaker("Lukashenko", "Belarusian President"), set()) > 0.5
+
+
+def test_role_words_given_to_the_speaker_beat_words_only_in_the_article() -> None:
+    ref = read_question("What did the Tokyo University professor say?", ANALYZER).speaker
+    assert ref is not None
+    article = {"tokyo", "universiti", "professor", "dokkyo"}
+    sato = _speaker("Seizaburo Sato", "professor of politics at Tokyo University")
+    shiratori = _speaker("Rei Shiratori", "professor of politics at Dokkyo University")
+    assert speaker_match(ref, sato, article) > speaker_match(ref, shiratori, article)
+    sec = read_question("What did the SEC chairman say?", ANALYZER).speaker
+    assert sec is not None
+    shad = _speaker("John Shad", "chairman Securities and Exchange Commission")
+    assert speaker_match(sec, shad, set()) == pytest.approx(1.0)
+
+
+# ---- the analysis the stages read
+def test_analysis_holds_speakers_and_reported_speech_and_survives_bytes() -> None:
+    text = HARBOUR["text"].strip()
+    article = Article(id="harbour", title="Harbour", text=text, content_hash="h")
+    analysis = analyse_article(article, ANALYZER)
+    names = [s.name for s in analysis.speakers]
+    assert "Amara Okafor" in names and "Bogdan Novak" in names
+    okafor = analysis.speakers[names.index("Amara Okafor")]
+    assert "director" in okafor.role_terms
+    (reported,) = [r for r in analysis.reported if "investors" in text[r.start : r.end]]
+    assert text[reported.start : reported.end].startswith("Okafor also told investors that")
+    assert analysis.speakers[reported.person].name == "Amara Okafor"
+    novak = next(q for q in analysis.quotations if "boats" in text[q.start : q.end])
+    assert analysis.speakers[novak.person].name == "Bogdan Novak"
+    assert ArticleAnalysis.from_bytes(analysis.to_bytes()) == analysis
+
+
+# ---- choosing spans, and the hard cap on a quote's size
+def _candidate(text: str, start: int, end: int) -> Candidate:
+    article = Article(id="a", title="A", text=text, content_hash="x")
+    analysis = analyse_article(article, ANALYZER)
+    entry = RetrievedArticle(article, analysis, 1.0)
+    return Candidate(entry, start, end, None, 1.0)
+
+
+def test_a_huge_single_line_or_an_unclosed_quotation_gives_a_bounded_quote() -> None:
+    one_line = "word " * 200_000 + "the answer is here " + "word " * 200_000
+    at = one_line.index("the answer")
+    span = quote_span(_candidate(one_line, at, at + 18))
+    assert 0 < span[1] - span[0] <= MAX_QUOTE_CHARS
+    unclosed = "He said: “" + "we will go on and on. " * 50_000
+    cand = _candidate(unclosed, 0, len(unclosed))
+    start, end = quote_span(cand)
+    assert 0 < end - start <= MAX_QUOTE_CHARS
+    assert unclosed[start:end].strip() == unclosed[start:end]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.text(alphabet=st.sampled_from(list('ab “”".,\n')), min_size=1, max_size=4000),
+    data=st.data(),
+)
+def test_any_span_is_verbatim_and_capped(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    s, e = quote_span(_candidate(text, start, end))
+    assert 0 <= s < e <= len(text) and e - s <= MAX_QUOTE_CHARS
+
+
+def test_choose_skips_overlaps_and_merges_a_sentence_that_leans_back() -> None:
+    text = "The tallest building is the Tower. It has a height of 617 ft. Other news."
+    first = _candidate(text, 0, 34)
+    leaning = _candidate(text, 35, 61)
+    leaning.lean_start = 0
+    other = _candidate(text, 62, len(text))
+    first.score, leaning.score, other.score = 3.0, 2.0, 1.0
+    chosen = choose([first, leaning, other], 3, 0.0)
+    assert chosen == [first, other]
+    assert text[first.start : first.end].endswith("617 ft.")
+    assert Retrieved([], 0.0).articles == []
+
+
+def test_an_engine_over_a_huge_article_answers_with_a_bounded_quote(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "Lindqvist said: “" + "the cells failed again and again " * 60_000 + "and stopped.”"
+    (corpus / "huge.md").write_text(f"---\ntitle: Huge\n---\n\n{body}\n{SKYPARCEL['text']}\n")
+    engine = reindex_data_dir(corpus, tmp_path / "data")[1]
+    try:
+        for question in ("What did Lindqvist say about the cells?", "cells failed"):
+            answer = engine.ask(question)
+            for quote in answer.quotes:
+                assert len(quote.text) <= MAX_QUOTE_CHARS
+                text = engine.article(quote.source.article_id).text
+                assert text[quote.start : quote.end] == quote.text
+    finally:
+        engine.close()
