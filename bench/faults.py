@@ -70,7 +70,12 @@ def article_text(article_id: str, n: int, sentences: int = 30) -> str:
         f"Officials in {town} opened bridge number {n} on Tuesday, the {j}th this decade."
         for j in range(sentences)
     )
-    return f"---\nid: {article_id}\ntitle: Bridge {n} in {town}\n---\n\n{body}\n"
+    # The id is in the text too: articles of different batches never share a content hash
+    # (the corpus reader would skip them as duplicates).
+    return (
+        f"---\nid: {article_id}\ntitle: Bridge {n} in {town} ({article_id})\n---\n\n"
+        f"Report {article_id}. {body}\n"
+    )
 
 
 def write_articles(corpus: Path, prefix: str, count: int, sentences: int = 30) -> list[str]:
