@@ -412,10 +412,23 @@ async def kill(work: Path, *, rounds: int = 3, batch: int = 300, seed: int = 11)
 
 
 # ---- corruption
+def _store_files(gen: Path) -> list[Path]:
+    """The passage store of a generation: ``store.sqlite``, or its ``seg-*.sqlite`` segments."""
+    return sorted(gen.glob("seg-*.sqlite")) or [gen / "store.sqlite"]
+
+
+def _private(path: Path) -> None:
+    """Files may be hard links shared with other generations: corrupt a private copy."""
+    data = path.read_bytes()
+    path.unlink()
+    path.write_bytes(data)
+
+
 def _truncate_store(gen: Path) -> None:
-    store = gen / "store.sqlite"
-    with open(store, "r+b") as fh:
-        fh.truncate(store.stat().st_size // 3)
+    for store in _store_files(gen):
+        _private(store)
+        with open(store, "r+b") as fh:
+            fh.truncate(store.stat().st_size // 3)
 
 
 def _delete_meta(gen: Path) -> None:
@@ -425,18 +438,21 @@ def _delete_meta(gen: Path) -> None:
 def _garble_segment(gen: Path) -> None:
     for path in sorted((gen / "tantivy").glob("*.idx")):
         size = path.stat().st_size
-        path.unlink()  # segments may be hard links shared with other generations
+        path.unlink()
         path.write_bytes(bytes(random.Random(size).randrange(256) for _ in range(size)))
 
 
 def _empty_store(gen: Path) -> None:
     import sqlite3
 
-    conn = sqlite3.connect(gen / "store.sqlite")
-    conn.execute("DELETE FROM passages")
-    conn.execute("DELETE FROM articles")
-    conn.commit()
-    conn.close()
+    for store in _store_files(gen):
+        _private(store)
+        conn = sqlite3.connect(store)
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            conn.execute(f'DELETE FROM "{table}"')
+        conn.commit()
+        conn.close()
 
 
 CORRUPTIONS: dict[str, Callable[[Path], None]] = {
@@ -605,46 +621,71 @@ def _one_line(output: str) -> bool:
 
 
 async def disk_full(work: Path) -> dict[str, Any]:
-    """Corpus and index on a small tmpfs, filled up: 507, no trace, nothing lost."""
+    """Corpus and index on a small tmpfs, filled up. Each change either succeeds (200, and it is
+    kept) or is refused with 507 and leaves no trace; answers keep coming."""
     with tmpfs(work / "full", "6m") as fs:
         if fs is None:
             return {"skipped": "needs root to mount a small tmpfs (run as root to include it)"}
         corpus, data = fresh_corpus(fs), fs / "data"
         write_articles(corpus, "f", 10, sentences=10)
         statuses: dict[str, Any] = {}
+        added: set[str] = set()
+        removed: set[str] = set()
         async with in_process_api(corpus, data) as api:
-            before_ids, before_corpus = await api.ids(), corpus_state(corpus)
-            filler = fill_up(fs, leave=64 * 1024)  # a corpus file fits; a new generation not
-            statuses["upload"] = (
-                await api.call("POST", "/api/articles", data=upload_form("full-1", 1), headers=AUTH)
-            )[0]
-            statuses["delete"] = (
-                await api.call("DELETE", f"/api/articles/{HEADLINE_ID}", headers=AUTH)
-            )[0]
+            before_ids, before_corpus = await api.ids() or set(), corpus_state(corpus)
+
+            async def upload(name: str, n: int) -> None:
+                status, _ = await api.call(
+                    "POST", "/api/articles", data=upload_form(name, n), headers=AUTH
+                )
+                statuses[f"upload {name}"] = status
+                if status == 200:
+                    added.add(name)
+
+            async def delete(name: str) -> None:
+                status, _ = await api.call("DELETE", f"/api/articles/{name}", headers=AUTH)
+                statuses[f"delete {name}"] = status
+                if status == 200:
+                    removed.add(name)
+
+            # One free page: a corpus file fits, a new generation does not.
+            filler = fill_up(fs, leave=4096)
+            await upload("full-1", 1)
+            await delete("f-00000")
             statuses["reindex"] = (await api.call("POST", "/api/reindex", headers=AUTH))[0]
             more = fill_up(fs, leave=0)  # not a byte left
-            statuses["upload_no_space"] = (
-                await api.call("POST", "/api/articles", data=upload_form("full-2", 2), headers=AUTH)
-            )[0]
-            code, output = await cli(["remove", HEADLINE_ID], corpus, data)
-            statuses["cli_remove"] = code
+            await upload("full-2", 2)
+            await delete("f-00001")
+            code, output = await cli(["remove", "f-00002"], corpus, data)
+            statuses["cli remove f-00002"] = code
             cli_message = output.strip()
             answered_while_full = await _answers(api)
-            trace = corpus_state(corpus) != before_corpus
+            corpus_while_full = corpus_state(corpus)
             more.unlink()
             filler.unlink()
-            statuses["reindex_after"] = (await api.call("POST", "/api/reindex", headers=AUTH))[0]
+            statuses["reindex after"] = (await api.call("POST", "/api/reindex", headers=AUTH))[0]
             after_ids = await api.ids() or set()
-        expected = {"upload": 507, "delete": 507, "reindex": 507, "upload_no_space": 507}
+        expected_ids = (before_ids - removed) | added
+        expected_files = {k for k in before_corpus if k.removesuffix(".md") not in removed} | {
+            f"{name}.md" for name in added
+        }
+        refused = [k for k, v in statuses.items() if v in (507, 2)]
         return {
             "statuses": statuses,
-            "wrong_statuses": sorted(k for k, v in expected.items() if statuses[k] != v),
-            "cli_one_line_exit_2": statuses["cli_remove"] == 2 and _one_line(cli_message),
+            "wrong_statuses": sorted(
+                k
+                for k, v in statuses.items()
+                if v not in (200, 507, 2) or (k in ("upload full-2", "delete f-00001") and v != 507)
+            ),
+            "refused_by_a_failed_reindex": [
+                k for k in refused if k.endswith(("full-1", "f-00000", "reindex"))
+            ],
+            "cli_one_line_exit_2": statuses["cli remove f-00002"] == 2 and _one_line(cli_message),
             "cli_message": cli_message[:160],
             "answered_while_full": answered_while_full,
-            "trace_left": trace,
-            "lost": sorted((before_ids or set()) - after_ids),
-            "revived_or_added": sorted(after_ids - (before_ids or set())),
+            "trace_left": set(corpus_while_full) != expected_files,
+            "lost": sorted(expected_ids - after_ids),
+            "revived_or_added": sorted(after_ids - expected_ids),
         }
 
 
@@ -710,6 +751,8 @@ def violations(name: str, result: dict[str, Any]) -> list[str]:
         "read_only": ["wrong_statuses", "trace_left"],
     }
     out = [f"{key}={result[key]}" for key in checks[name] if result.get(key)]
+    if name == "disk_full" and not result.get("refused_by_a_failed_reindex"):
+        out.append("no change was refused by a failed reindex (the disk was not full enough)")
     for key in ("cli_one_line_exit_2", "answered_while_full", "answered", "still_indexed"):
         if key in result and not result[key]:
             out.append(f"{key} is false")

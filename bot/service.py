@@ -98,7 +98,7 @@ class NewsService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._engine: Engine | None = None
-        self._generation: Path | None = None  # what CURRENT named when the engine was opened
+        self._marker: object = None  # store.current_marker() when the engine was opened
         self._listeners: list[ProgressCallback] = []
         self._listener_tasks: set[asyncio.Future[None]] = set()
         self._queue: list[_Request] = []
@@ -222,11 +222,13 @@ class NewsService:
         """Open the generation CURRENT names if it is not the one open (another process, or
         our own reindex child, published it). True when the engine was swapped."""
         async with self._swap_lock:
-            current = await asyncio.to_thread(store.read_current, self.settings.data_dir)
-            if not force and current == self._generation:
+            # One stat: CURRENT is replaced by a rename, so a new generation is a new inode.
+            marker = await asyncio.to_thread(store.current_marker, self.settings.data_dir)
+            if not force and marker == self._marker:
                 return False
             engine = await asyncio.to_thread(self._open_engine)
-            self._swap(engine, current)
+            self._marker = marker
+            self._swap(engine)
             return True
 
     def _open_engine(self) -> Engine:
@@ -249,9 +251,8 @@ class NewsService:
                 reason=reason,
             )
 
-    def _swap(self, engine: Engine, current: Path | None) -> None:
+    def _swap(self, engine: Engine) -> None:
         old, self._engine = self._engine, engine
-        self._generation = engine.gen or current
         if old is not None:
             old.close()
         if engine.gen is not None:
@@ -274,7 +275,7 @@ class NewsService:
 
     def _reconcile_reason(self) -> str | None:
         fingerprint = reconcile.corpus_fingerprint(self.settings.corpus_dir)
-        gen = self._generation.name if self._generation is not None else None
+        gen = self._engine.gen.name if self._engine is not None and self._engine.gen else None
         return reconcile.needs_reindex(self.settings.data_dir, gen, fingerprint)
 
     # ---- reading
@@ -490,8 +491,8 @@ class NewsService:
                 log.exception("could not undo a failed change; the next reindex will pick it up")
 
     def _failure(self, err: Exception, where: Path, what: str) -> Exception:
-        if isinstance(err, NewsbotError):
-            return err
+        """A full disk or a read-only mount, whatever layer noticed it (an OSError, SQLite,
+        tantivy's text, a reindex child's traceback), is said as such; the rest is as raised."""
         translated = storage_error(err, where, what)
         return translated if translated is not None else err
 
@@ -526,7 +527,8 @@ class NewsService:
             self._passing = False
         self._build_failure = None
         async with self._swap_lock:
-            self._swap(engine, engine.gen)
+            self._marker = await asyncio.to_thread(store.current_marker, settings.data_dir)
+            self._swap(engine)
         if engine.gen is not None:
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(

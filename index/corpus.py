@@ -24,6 +24,7 @@ files as Markdown with front matter. The bundled seeds were made with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import logging
@@ -528,6 +529,12 @@ class _Collector:
     def problem(self, where: str, reason: str) -> None:
         self.read.problems.append(Problem(path=where, reason=reason))
 
+    def remember(self, article_id: str, content_hash: str, where: str) -> None:
+        """An article of a file that was not read again (unchanged): it still claims its id and
+        content for the duplicate checks."""
+        self._by_hash.setdefault(content_hash, (article_id, where))
+        self._by_id.setdefault(article_id, where)
+
     def add(self, article: Article, where: str) -> None:
         if (first := self._by_hash.get(article.content_hash)) is not None:
             self.problem(where, f"duplicate of {first[0]} ({first[1]})")
@@ -541,15 +548,76 @@ class _Collector:
 
 def read_corpus(corpus_dir: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
     """Every article under ``corpus_dir`` (recursively, in sorted order) and every problem."""
-    root = Path(corpus_dir)
-    if not root.is_dir():
-        if root.exists():
-            raise BadInput(f"Corpus directory '{root}' is a file, not a folder. Pass --corpus.")
-        raise BadInput(f"Corpus directory '{root}' does not exist. Create it or pass --corpus.")
-    collector = _Collector()
-    for path, rel in _walk(root, collector):
-        _read_into(collector, path, rel, max_bytes)
-    return collector.read
+    stream = CorpusStream(corpus_dir, max_bytes=max_bytes)
+    articles = list(stream)
+    return CorpusRead(articles=articles, problems=stream.problems)
+
+
+#: A corpus file's identity: (size, ctime in ns, inode). Any write to a file changes its ctime
+#: (which, unlike the mtime, cannot be set back), and a replaced file has a new inode.
+FileStamp = tuple[int, int, int]
+#: Given a file (relative path) and its stamp, the (id, content hash) of every article it held
+#: when it was last read, if that is still known and the file unchanged; else None.
+KnownFile = Callable[[str, FileStamp], list[tuple[str, str]] | None]
+
+
+class CorpusStream:
+    """The articles under ``corpus_dir`` one at a time, so a reindex never holds the corpus.
+
+    Iterate once. ``problems`` fills as files are read; ``done_bytes`` / ``total_bytes`` say how
+    far the reading is (for progress). Duplicates are judged as in :func:`read_corpus`: the first
+    copy in sorted order wins.
+
+    With ``known``, a file whose stamp says it is unchanged is not read at all: its articles are
+    listed in ``unchanged`` (id → content hash) instead of yielded, and still count for the
+    duplicate checks of the files after it. ``stamps`` holds every file's stamp, and
+    ``files_with_problems`` the files that had any (they are always read again).
+    """
+
+    def __init__(
+        self, corpus_dir: Path, *, max_bytes: int = MAX_BYTES, known: KnownFile | None = None
+    ) -> None:
+        root = Path(corpus_dir)
+        if not root.is_dir():
+            if root.exists():
+                raise BadInput(f"Corpus directory '{root}' is a file, not a folder. Pass --corpus.")
+            raise BadInput(f"Corpus directory '{root}' does not exist. Create it or pass --corpus.")
+        self._collector = _Collector()
+        self._files = list(_walk(root, self._collector))
+        self._max_bytes = max_bytes
+        self._known = known
+        self.stamps: dict[str, FileStamp] = {}
+        for path, rel in self._files:
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                self.stamps[rel] = (st.st_size, st.st_ctime_ns, st.st_ino)
+        self.total_bytes = sum(stamp[0] for stamp in self.stamps.values())
+        self.done_bytes = 0
+        self.unchanged: dict[str, str] = {}
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self._collector.read.problems
+
+    @property
+    def files_with_problems(self) -> set[str]:
+        return {p.path.split(":", 1)[0] for p in self.problems}
+
+    def __iter__(self) -> Iterator[Article]:
+        pending = self._collector.read.articles
+        for path, rel in self._files:
+            stamp = self.stamps.get(rel)
+            known = self._known(rel, stamp) if self._known and stamp else None
+            if known is not None and stamp is not None:
+                for article_id, content_hash in known:
+                    self._collector.remember(article_id, content_hash, rel)
+                    self.unchanged[article_id] = content_hash
+                self.done_bytes += stamp[0]
+                continue
+            for consumed in _read_into(self._collector, path, rel, self._max_bytes):
+                self.done_bytes += consumed
+                yield from pending
+                pending.clear()
 
 
 def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
@@ -560,7 +628,8 @@ def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRe
     except ValueError:
         rel = path.name
     collector = _Collector()
-    _read_into(collector, path, rel, max_bytes)
+    for _consumed in _read_into(collector, path, rel, max_bytes):
+        pass
     return collector.read
 
 
@@ -606,20 +675,23 @@ def corpus_listing(corpus_dir: Path) -> Iterator[tuple[str, int, int]]:
         yield rel, info.st_size, info.st_mtime_ns
 
 
-def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> None:
+def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
+    """Read one file into ``collector``; yields the bytes consumed after each article or line,
+    so a caller can take the articles out as they come (a .jsonl file may hold the corpus)."""
     kind = _kind(path.name)
     if kind is None:
         collector.problem(rel, _unsupported(path.name))
         return
     try:
         if kind == "jsonl":
-            _read_jsonl(collector, path, rel, max_bytes)
+            yield from _read_jsonl(collector, path, rel, max_bytes)
             return
         size = path.stat().st_size
         if size > max_bytes:
             raise _Unreadable(_too_large(size, max_bytes))
         text = _decode(path.read_bytes())
         collector.add(_SINGLE_PARSERS[kind](text, path.stem, rel), rel)
+        yield size
     except _Unreadable as err:
         collector.problem(rel, err.reason)
     except OSError as err:
@@ -629,7 +701,7 @@ def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> N
         collector.problem(rel, "internal error while reading this file; see the log")
 
 
-def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> None:
+def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
     with open(path, "rb") as fh:
         _check_jsonl_head(fh.read(8192))
         fh.seek(0)
@@ -647,6 +719,7 @@ def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> 
                 collector.add(_parse_json_line(line, rel), where)
             except _Unreadable as err:
                 collector.problem(where, err.reason)
+            yield len(line) + 1
     if not any_line:
         raise _Unreadable("empty file")
 

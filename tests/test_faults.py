@@ -33,23 +33,8 @@ async def test_a_read_only_corpus_refuses_changes_with_503_and_keeps_answering(
     assert faults.violations("read_only", result) == [], result
 
 
-# Opening a generation checks it (counts, a cheap integrity check) and reports needs_build with
-# the reason: that is index/engine.py and index/store.py, the storage helper's part of issue 9
-# item 5. Until it is merged these cases fail here; strict, so they turn red (XPASS) the moment
-# the check lands and the markers must go.
-PENDING_GENERATION_CHECK = pytest.mark.xfail(
-    strict=True, reason="needs Engine.open to check a generation (issue 9 item 5, storage part)"
-)
-
-
 @pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param("truncated_store", marks=PENDING_GENERATION_CHECK),
-        pytest.param("deleted_tantivy_meta", marks=PENDING_GENERATION_CHECK),
-        pytest.param("garbled_segment", marks=PENDING_GENERATION_CHECK),
-        pytest.param("emptied_store", marks=PENDING_GENERATION_CHECK),
-    ],
+    "name", ["truncated_store", "deleted_tantivy_meta", "garbled_segment", "emptied_store"]
 )
 async def test_a_corrupt_generation_is_never_ready_and_is_rebuilt(
     tmp_path: Path, name: str
