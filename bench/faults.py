@@ -50,6 +50,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HEADLINE = "What did Lukashenko tell Li Zhanshu?"
 HEADLINE_QUOTE = "Expanding ties with China"
 HEADLINE_ID = "belarus-china-increasing-ties"
+ORPHAN_GRACE_SECONDS = 5.0  # how long a killed server's children may take to exit
 MARK_VAR = "NEWSBOT_FAULT_MARK"  # every process a scenario starts carries it (to find orphans)
 
 
@@ -331,6 +332,7 @@ async def kill(work: Path, *, rounds: int = 3, batch: int = 300, seed: int = 11)
     corpus, data = fresh_corpus(work / "kill"), work / "kill-data"
     confirmed: set[str] = {HEADLINE_ID}
     orphans = lost = missed = kills = alive_before = 0
+    exit_seconds: list[float] = []
     restart_seconds: list[float] = []
     examples: list[str] = []
     for round_no in range(rounds):
@@ -364,11 +366,17 @@ async def kill(work: Path, *, rounds: int = 3, batch: int = 300, seed: int = 11)
                         confirmed |= ids
         finally:
             server.kill()
-        await asyncio.sleep(1.0)  # children notice their parent is gone
+        # Its children (reindex child, analysis workers, forkserver) must notice that their
+        # parent is gone and exit; a few seconds of grace for a loaded machine.
+        gone_after = time.monotonic()
         survivors = marked_processes(server.mark)
+        while survivors and time.monotonic() - gone_after < ORPHAN_GRACE_SECONDS:
+            await asyncio.sleep(0.1)
+            survivors = marked_processes(server.mark)
+        exit_seconds.append(time.monotonic() - gone_after)
         if survivors:
             orphans += len(survivors)
-            examples.append(f"round {round_no}: {len(survivors)} processes survived the kill")
+            examples.append(f"round {round_no}: {len(survivors)} processes outlived the kill")
             kill_pids(survivors)
         # Restart: every confirmed change is there at once; the dropped files soon after.
         server = Serve(corpus, data)
@@ -400,6 +408,7 @@ async def kill(work: Path, *, rounds: int = 3, batch: int = 300, seed: int = 11)
         "processes_at_kill": alive_before,
         "articles": len(confirmed),
         "orphaned_processes": orphans,
+        "children_gone_after_s_max": round(max(exit_seconds), 2) if exit_seconds else None,
         "lost": lost,
         "not_reconciled": missed,
         "restart_to_caught_up_s_median": round(
