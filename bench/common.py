@@ -94,6 +94,66 @@ def peak_rss_mib() -> float:
     return max(peak_mib, rss_mib())
 
 
+class TreeRSS:
+    """The peak of (this process + all its descendants) resident set sizes, sampled.
+
+    A reindex runs analysis workers (and a forkserver) beside itself, so its memory is the sum
+    over the process tree; ``VmHWM`` of one process misses them. Sampled every ``interval``
+    seconds in a thread; shared pages count once per process (an overestimate)."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        import threading
+
+        self.peak_mib = 0.0
+        self.peak_processes = 0
+        self._cpu: dict[int, float] = {}  # pid -> last seen user+system seconds
+        self._cpu_start = self._own_cpu()
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tree-rss", daemon=True)
+
+    def __enter__(self) -> TreeRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    @staticmethod
+    def _own_cpu() -> float:
+        times = psutil.Process().cpu_times()
+        return times.user + times.system
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of the tree while sampled (this process from the start, descendants as last
+        seen): on a shared machine a steadier measure of the work than the wall clock."""
+        me = os.getpid()
+        own = self._cpu.get(me, self._cpu_start) - self._cpu_start
+        return own + sum(v for pid, v in self._cpu.items() if pid != me)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        total = 0
+        processes = [me]
+        with contextlib.suppress(psutil.Error):
+            processes += me.children(recursive=True)
+        for proc in processes:
+            with contextlib.suppress(psutil.Error):
+                total += proc.memory_info().rss
+                times = proc.cpu_times()
+                self._cpu[proc.pid] = times.user + times.system
+        if total / 2**20 > self.peak_mib:
+            self.peak_mib = total / 2**20
+            self.peak_processes = len(processes)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._sample()
+
+
 class Isolated:
     """``fn(*args)`` running in a fresh (spawned, non-daemonic) process.
 

@@ -5,6 +5,10 @@ by about 5.6 on the speed benchmark (100k passages), in a child *process* by abo
 comes from a forkserver that has already imported the engine, so starting one costs milliseconds,
 not a fresh interpreter. The child publishes the new generation atomically (index/store.py); the
 parent then opens it. Progress events come back over a queue.
+
+The child dies with its parent (index/lifeline.py): the kernel's parent-death signal, and a pipe
+whose write end only the parent holds. Its own analysis workers do the same, so a killed bot
+leaves no reindex behind. The child runs at a lower priority (``nice``), so answers come first.
 """
 
 from __future__ import annotations
@@ -29,9 +33,19 @@ def _context() -> Any:
     return ctx
 
 
-def _child(corpus_dir: Path, data_dir: Path, engine: str, out: Any) -> None:
-    from index.engine import reindex_data_dir
+#: The reindex child's niceness: answers first (bench.speed's process mode uses it too).
+CHILD_NICENESS = 5
 
+
+def _child(corpus_dir: Path, data_dir: Path, engine: str, out: Any, lifeline: Any) -> None:
+    import os
+
+    from index.engine import reindex_data_dir
+    from index.lifeline import die_with_parent, watch_pipe
+
+    die_with_parent()
+    watch_pipe(lifeline.fileno())
+    os.nice(CHILD_NICENESS)
     try:
         report, built = reindex_data_dir(
             corpus_dir,
@@ -56,10 +70,16 @@ async def reindex_in_child(
     """Reindex in a child process; raise the same domain errors an in-process reindex would."""
     ctx = _context()
     out = ctx.Queue()
+    lifeline_r, lifeline_w = ctx.Pipe(duplex=False)  # the child exits when the write end closes
     child = ctx.Process(
-        target=_child, args=(Path(corpus_dir), Path(data_dir), engine, out), daemon=True
+        target=_child,
+        args=(Path(corpus_dir), Path(data_dir), engine, out, lifeline_r),
+        # Not daemonic: a daemonic process may not start the analysis workers. The lifeline
+        # ends it with this process instead.
+        daemon=False,
     )
     await asyncio.to_thread(child.start)
+    lifeline_r.close()
     try:
         while True:
             try:
@@ -81,4 +101,5 @@ async def reindex_in_child(
                 raise RuntimeError(f"the reindex process failed:\n{message[1]}")
     finally:
         await asyncio.to_thread(child.join, 30)
+        lifeline_w.close()
         out.close()

@@ -14,16 +14,20 @@ keeps it in the manifest, and an index built with another version is rebuilt.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import json
-import zlib
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from index.analyze import Analyzer
 from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
 from index.speech import Quotation, analyse_speech
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3  # 2: speakers and reported speech; 3: capped sentences (index/segment.py)
 
 Span = tuple[int, int]
 
@@ -78,43 +82,119 @@ class ArticleAnalysis:
                 break
         return None
 
-    # ---- storage: compact bytes, so a generation can keep it beside the passages
-    def to_bytes(self) -> bytes:
-        payload = {
-            "s": self.sentences,
-            "p": self.paragraphs,
-            "t": [" ".join(toks) for toks in self.tokens],
-            "q": [_quotation_row(q) for q in self.quotations],
-            "r": [_quotation_row(q) for q in self.reported],
-            "k": [
-                [k.name, " ".join(k.name_terms), " ".join(k.role_terms), k.named]
-                for k in self.speakers
-            ],
-        }
-        return zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> ArticleAnalysis:
-        payload = json.loads(zlib.decompress(data))
-        return cls(
-            sentences=tuple((s, e) for s, e in payload["s"]),
-            paragraphs=tuple((s, e) for s, e in payload["p"]),
-            tokens=tuple(tuple(t.split()) for t in payload["t"]),
-            quotations=tuple(Quotation(*q) for q in payload["q"]),
-            reported=tuple(Quotation(*q) for q in payload["r"]),
-            speakers=tuple(
-                Speaker(name, tuple(terms.split()), tuple(roles.split()), named)
-                for name, terms, roles, named in payload["k"]
-            ),
-        )
-
     def terms(self) -> set[str]:
         """Every analysed term of the article."""
         return set().union(*self.tokens) if self.tokens else set()
 
+    # ---- storage: compact bytes, so a generation keeps it beside the article
+    def to_bytes(self) -> bytes:
+        """Compact JSON (the store compresses it together with the article's text).
 
-def _quotation_row(q: Quotation) -> list[object]:
-    return [q.start, q.end, q.speaker, q.cue_start, q.cue_end, q.person]
+        Fields are encoded by their type (see ``_encode``), so a new field of plain tuples, ints,
+        strings or small frozen dataclasses needs no change here."""
+        payload = {name: encode(getattr(self, name)) for name, encode, _ in _FIELDS}
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ArticleAnalysis:
+        payload = json.loads(data)
+        return cls(**{name: decode(payload[name]) for name, _, decode in _FIELDS})
+
+
+# ---- the byte form: each field by its type hint
+# A codec (encode, decode) is built once per type hint, so decoding (on the answer path, for every
+# article a question reads) does no type introspection.
+_SPANS = tuple[tuple[int, int], ...]
+_TERMS = tuple[tuple[str, ...], ...]
+
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+
+
+def _encode_spans(value: Any) -> list[int]:
+    """Delta-coded: small numbers, and they compress well."""
+    flat: list[int] = []
+    previous = 0
+    for start, end in value:
+        flat.append(start - previous)
+        flat.append(end - start)
+        previous = end
+    return flat
+
+
+def _decode_spans(data: list[int]) -> tuple[tuple[int, int], ...]:
+    spans = []
+    end = 0
+    for i in range(0, len(data), 2):
+        start = end + data[i]
+        end = start + data[i + 1]
+        spans.append((start, end))
+    return tuple(spans)
+
+
+def _encode_terms(value: Any) -> Any:
+    """One string: sentences by "\\n", terms by " " (analysed terms hold no whitespace)."""
+    if value and not any(" " in t or "\n" in t for terms in value for t in terms):
+        return "\n".join(" ".join(terms) for terms in value)
+    return [list(terms) for terms in value]
+
+
+def _decode_terms(data: Any) -> tuple[tuple[str, ...], ...]:
+    if isinstance(data, str):
+        return tuple(tuple(line.split(" ")) if line else () for line in data.split("\n"))
+    return tuple(tuple(terms) for terms in data)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _codec(hint: Any) -> Codec:
+    if hint == _SPANS:
+        return _encode_spans, _decode_spans
+    if hint == _TERMS:
+        return _encode_terms, _decode_terms
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        names = [f.name for f in dataclasses.fields(hint)]
+        hints = typing.get_type_hints(hint)
+        parts = [_codec(hints[name]) for name in names]
+        cls = hint
+
+        def encode_object(value: Any) -> list:
+            return [enc(getattr(value, n)) for n, (enc, _) in zip(names, parts, strict=True)]
+
+        def decode_object(data: list) -> Any:
+            return cls(*(dec(v) for (_, dec), v in zip(parts, data, strict=True)))
+
+        return encode_object, decode_object
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            enc, dec = _codec(args[0])
+            if enc is _same:
+                return list, tuple
+            return (lambda v: [enc(x) for x in v]), (lambda d: tuple(dec(x) for x in d))
+        items = [_codec(a) for a in args]
+        return (
+            lambda v: [e(x) for (e, _), x in zip(items, v, strict=True)],
+            lambda d: tuple(dc(x) for (_, dc), x in zip(items, d, strict=True)),
+        )
+    options = [a for a in typing.get_args(hint) if a is not type(None)]
+    if len(options) == 1 and len(typing.get_args(hint)) == 2:  # X | None
+        enc, dec = _codec(options[0])
+        if enc is _same:
+            return _same, _same
+        return (
+            lambda v: None if v is None else enc(v),
+            lambda d: None if d is None else dec(d),
+        )
+    return _same, _same  # str, int, float, bool: JSON as they are
+
+
+_FIELDS = tuple(
+    (f.name, *_codec(typing.get_type_hints(ArticleAnalysis)[f.name]))
+    for f in dataclasses.fields(ArticleAnalysis)
+)
 
 
 def analyse_article(article: Article, analyzer: Analyzer) -> ArticleAnalysis:

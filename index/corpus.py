@@ -24,6 +24,7 @@ files as Markdown with front matter. The bundled seeds were made with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import logging
@@ -44,6 +45,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from index.analyze import LATIN_SPECIALS
 from index.errors import BadInput, IngestRefused, NotFound
+from index.journal import Journal
 from index.models import Article, Problem
 
 log = logging.getLogger(__name__)
@@ -527,6 +529,12 @@ class _Collector:
     def problem(self, where: str, reason: str) -> None:
         self.read.problems.append(Problem(path=where, reason=reason))
 
+    def remember(self, article_id: str, content_hash: str, where: str) -> None:
+        """An article of a file that was not read again (unchanged): it still claims its id and
+        content for the duplicate checks."""
+        self._by_hash.setdefault(content_hash, (article_id, where))
+        self._by_id.setdefault(article_id, where)
+
     def add(self, article: Article, where: str) -> None:
         if (first := self._by_hash.get(article.content_hash)) is not None:
             self.problem(where, f"duplicate of {first[0]} ({first[1]})")
@@ -540,15 +548,76 @@ class _Collector:
 
 def read_corpus(corpus_dir: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
     """Every article under ``corpus_dir`` (recursively, in sorted order) and every problem."""
-    root = Path(corpus_dir)
-    if not root.is_dir():
-        if root.exists():
-            raise BadInput(f"Corpus directory '{root}' is a file, not a folder. Pass --corpus.")
-        raise BadInput(f"Corpus directory '{root}' does not exist. Create it or pass --corpus.")
-    collector = _Collector()
-    for path, rel in _walk(root, collector):
-        _read_into(collector, path, rel, max_bytes)
-    return collector.read
+    stream = CorpusStream(corpus_dir, max_bytes=max_bytes)
+    articles = list(stream)
+    return CorpusRead(articles=articles, problems=stream.problems)
+
+
+#: A corpus file's identity: (size, ctime in ns, inode). Any write to a file changes its ctime
+#: (which, unlike the mtime, cannot be set back), and a replaced file has a new inode.
+FileStamp = tuple[int, int, int]
+#: Given a file (relative path) and its stamp, the (id, content hash) of every article it held
+#: when it was last read, if that is still known and the file unchanged; else None.
+KnownFile = Callable[[str, FileStamp], list[tuple[str, str]] | None]
+
+
+class CorpusStream:
+    """The articles under ``corpus_dir`` one at a time, so a reindex never holds the corpus.
+
+    Iterate once. ``problems`` fills as files are read; ``done_bytes`` / ``total_bytes`` say how
+    far the reading is (for progress). Duplicates are judged as in :func:`read_corpus`: the first
+    copy in sorted order wins.
+
+    With ``known``, a file whose stamp says it is unchanged is not read at all: its articles are
+    listed in ``unchanged`` (id → content hash) instead of yielded, and still count for the
+    duplicate checks of the files after it. ``stamps`` holds every file's stamp, and
+    ``files_with_problems`` the files that had any (they are always read again).
+    """
+
+    def __init__(
+        self, corpus_dir: Path, *, max_bytes: int = MAX_BYTES, known: KnownFile | None = None
+    ) -> None:
+        root = Path(corpus_dir)
+        if not root.is_dir():
+            if root.exists():
+                raise BadInput(f"Corpus directory '{root}' is a file, not a folder. Pass --corpus.")
+            raise BadInput(f"Corpus directory '{root}' does not exist. Create it or pass --corpus.")
+        self._collector = _Collector()
+        self._files = list(_walk(root, self._collector))
+        self._max_bytes = max_bytes
+        self._known = known
+        self.stamps: dict[str, FileStamp] = {}
+        for path, rel in self._files:
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                self.stamps[rel] = (st.st_size, st.st_ctime_ns, st.st_ino)
+        self.total_bytes = sum(stamp[0] for stamp in self.stamps.values())
+        self.done_bytes = 0
+        self.unchanged: dict[str, str] = {}
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self._collector.read.problems
+
+    @property
+    def files_with_problems(self) -> set[str]:
+        return {p.path.split(":", 1)[0] for p in self.problems}
+
+    def __iter__(self) -> Iterator[Article]:
+        pending = self._collector.read.articles
+        for path, rel in self._files:
+            stamp = self.stamps.get(rel)
+            known = self._known(rel, stamp) if self._known and stamp else None
+            if known is not None and stamp is not None:
+                for article_id, content_hash in known:
+                    self._collector.remember(article_id, content_hash, rel)
+                    self.unchanged[article_id] = content_hash
+                self.done_bytes += stamp[0]
+                continue
+            for consumed in _read_into(self._collector, path, rel, self._max_bytes):
+                self.done_bytes += consumed
+                yield from pending
+                pending.clear()
 
 
 def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRead:
@@ -559,7 +628,8 @@ def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRe
     except ValueError:
         rel = path.name
     collector = _Collector()
-    _read_into(collector, path, rel, max_bytes)
+    for _consumed in _read_into(collector, path, rel, max_bytes):
+        pass
     return collector.read
 
 
@@ -591,20 +661,37 @@ def _walk(root: Path, collector: _Collector) -> Iterator[tuple[Path, str]]:
     yield from visit(root, "")
 
 
-def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> None:
+def corpus_listing(corpus_dir: Path) -> Iterator[tuple[str, int, int]]:
+    """(relative path, size, mtime in ns) of every file the reader would look at, in reading
+    order: a cheap way to tell whether the corpus dir changed since the index was built."""
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        return
+    for path, rel in _walk(root, _Collector()):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        yield rel, info.st_size, info.st_mtime_ns
+
+
+def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
+    """Read one file into ``collector``; yields the bytes consumed after each article or line,
+    so a caller can take the articles out as they come (a .jsonl file may hold the corpus)."""
     kind = _kind(path.name)
     if kind is None:
         collector.problem(rel, _unsupported(path.name))
         return
     try:
         if kind == "jsonl":
-            _read_jsonl(collector, path, rel, max_bytes)
+            yield from _read_jsonl(collector, path, rel, max_bytes)
             return
         size = path.stat().st_size
         if size > max_bytes:
             raise _Unreadable(_too_large(size, max_bytes))
         text = _decode(path.read_bytes())
         collector.add(_SINGLE_PARSERS[kind](text, path.stem, rel), rel)
+        yield size
     except _Unreadable as err:
         collector.problem(rel, err.reason)
     except OSError as err:
@@ -614,7 +701,7 @@ def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> N
         collector.problem(rel, "internal error while reading this file; see the log")
 
 
-def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> None:
+def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
     with open(path, "rb") as fh:
         _check_jsonl_head(fh.read(8192))
         fh.seek(0)
@@ -632,6 +719,7 @@ def _read_jsonl(collector: _Collector, path: Path, rel: str, max_bytes: int) -> 
                 collector.add(_parse_json_line(line, rel), where)
             except _Unreadable as err:
                 collector.problem(where, err.reason)
+            yield len(line) + 1
     if not any_line:
         raise _Unreadable("empty file")
 
@@ -718,13 +806,15 @@ def store_upload(
     known: Mapping[str, KnownArticle | str],
     *,
     max_bytes: int = MAX_BYTES,
+    journal: Journal | None = None,
 ) -> list[tuple[Article, str]]:
     """Validate an upload and store each of its articles as ``<id>.md`` in ``corpus_dir``.
 
     ``known`` maps the indexed ids to ``KnownArticle`` (a bare content hash is accepted too).
     Returns ``(article, status)`` pairs, status ``added``, ``updated`` (same id, new content) or
-    ``unchanged``. Everything is checked before the first write, so a refused upload stores
-    nothing."""
+    ``unchanged``. Everything is checked before the first write, and a write that fails (a full
+    disk) undoes the ones before it, so a refused or failed upload stores nothing. With a
+    ``journal``, the caller can also undo the whole upload later (when its reindex fails)."""
     corpus_dir = Path(corpus_dir)
     articles = parse_upload(filename, data, max_bytes=max_bytes)
     entries = {
@@ -738,18 +828,25 @@ def store_upload(
         if owner is not None and owner != article.id:
             raise IngestRefused(f"duplicate of {owner}")
         plans.append(_plan_store(corpus_dir, article, entries.get(article.id)))
+    changes = journal if journal is not None else Journal()
+    start = changes.mark()
     results: list[tuple[Article, str]] = []
-    for article, status, target, replaced in plans:
-        if target is None:
-            results.append((article, status))
-            continue
-        path = write_article(corpus_dir, article, path=target)
-        if replaced is not None and replaced != path:
-            replaced.unlink(missing_ok=True)  # the .txt/.html this article was read from
-            _fsync_dir(replaced.parent)
-        results.append(
-            (article.model_copy(update={"source_path": _relative(corpus_dir, path)}), status)
-        )
+    try:
+        for article, status, target, replaced in plans:
+            if target is None:
+                results.append((article, status))
+                continue
+            path = write_article(corpus_dir, article, path=target, journal=changes)
+            if replaced is not None and replaced != path:
+                changes.remove(replaced)  # the .txt/.html this article was read from
+            results.append(
+                (article.model_copy(update={"source_path": _relative(corpus_dir, path)}), status)
+            )
+    except BaseException:
+        changes.undo(start)
+        raise
+    if journal is None:
+        changes.commit()
     return results
 
 
@@ -847,9 +944,12 @@ def article_markdown(article: Article) -> str:
     return f"---\n{front}---\n\n{article.text}\n"
 
 
-def write_article(corpus_dir: Path, article: Article, *, path: Path | None = None) -> Path:
+def write_article(
+    corpus_dir: Path, article: Article, *, path: Path | None = None, journal: Journal | None = None
+) -> Path:
     """Write ``article`` as Markdown with front matter (default ``corpus_dir/<id>.md``),
-    atomically: a reader sees the old file or the new one, never a part."""
+    atomically: a reader sees the old file or the new one, never a part. With a ``journal``
+    the write can be undone until the journal is committed."""
     corpus_dir = Path(corpus_dir)
     if not ID_PATTERN.fullmatch(article.id):
         raise BadInput(f"'{article.id}' is not a valid article id (a-z, 0-9 and '-').")
@@ -857,7 +957,11 @@ def write_article(corpus_dir: Path, article: Article, *, path: Path | None = Non
     markdown = article_markdown(article)
     _check_round_trip(markdown, canonical(article))
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, markdown.encode("utf-8"))
+    data = markdown.encode("utf-8")
+    if journal is None:
+        atomic_write(target, data)
+    else:
+        journal.replace(target, lambda where: atomic_write(where, data))
     return target
 
 
@@ -934,9 +1038,12 @@ def _relative(corpus_dir: Path, path: Path) -> str:
         return path.name
 
 
-def remove_article(corpus_dir: Path, article_id: str, source_path: str | None) -> Path:
+def remove_article(
+    corpus_dir: Path, article_id: str, source_path: str | None, *, journal: Journal | None = None
+) -> Path:
     """Delete the file of ``article_id`` (or its line of a ``.jsonl``, rewriting that file
-    atomically). ``source_path`` None means the default ``<id>.md``. Returns the file touched."""
+    atomically). ``source_path`` None means the default ``<id>.md``. Returns the file touched.
+    With a ``journal`` the removal can be undone until the journal is committed."""
     corpus_dir = Path(corpus_dir)
     source_path = source_path or f"{article_id}.md"
     path = _inside(corpus_dir, source_path)
@@ -945,7 +1052,7 @@ def remove_article(corpus_dir: Path, article_id: str, source_path: str | None) -
             f"'{source_path}' is no longer in the corpus directory; reindex to update the index."
         )
     if _kind(path.name) == "jsonl":
-        _remove_jsonl_line(path, article_id, source_path)
+        _remove_jsonl_line(path, article_id, source_path, journal)
         return path
     found = read_file(path, corpus_dir)
     if found.articles and all(article.id != article_id for article in found.articles):
@@ -953,12 +1060,21 @@ def remove_article(corpus_dir: Path, article_id: str, source_path: str | None) -
             f"'{source_path}' now holds '{found.articles[0].id}', not '{article_id}'; "
             "reindex to update the index."
         )
-    path.unlink()
-    _fsync_dir(path.parent)
+    _unlink(path, journal)
     return path
 
 
-def _remove_jsonl_line(path: Path, article_id: str, source_path: str) -> None:
+def _unlink(path: Path, journal: Journal | None) -> None:
+    if journal is None:
+        path.unlink()
+        _fsync_dir(path.parent)
+    else:
+        journal.remove(path)
+
+
+def _remove_jsonl_line(
+    path: Path, article_id: str, source_path: str, journal: Journal | None
+) -> None:
     lines = path.read_bytes().split(b"\n")
     kept: list[bytes] = []
     removed = 0
@@ -974,11 +1090,12 @@ def _remove_jsonl_line(path: Path, article_id: str, source_path: str) -> None:
     if not removed:
         raise NotFound(f"No line of '{source_path}' holds the article '{article_id}'.")
     remaining = b"\n".join(kept)
-    if remaining.strip():
+    if not remaining.strip():  # an empty .jsonl would only be reported as a problem
+        _unlink(path, journal)
+    elif journal is None:
         atomic_write(path, remaining)
-    else:  # an empty .jsonl would only be reported as a problem
-        path.unlink()
-        _fsync_dir(path.parent)
+    else:
+        journal.replace(path, lambda where: atomic_write(where, remaining))
 
 
 # ---- command line -----------------------------------------------------------------------------

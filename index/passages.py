@@ -5,6 +5,9 @@ A passage is a run of whole sentences of about ``max_words`` words; consecutive 
 sentence that names who was met ("During a meeting with Li Zhanshu, …") is often one paragraph
 before the quote that answers "what did he tell him". The sizes are the ones the quality benchmark
 chose (see README, "Choosing the passage size").
+
+A passage is also at most ``max_chars`` characters (unless its one sentence is longer; sentences
+are capped in :mod:`index.segment`), so a text of very long "words" cannot make huge passages.
 """
 
 from __future__ import annotations
@@ -23,10 +26,14 @@ class ChunkConfig:
     max_words: int = 120
     overlap: int = 1
     cross_paragraphs: bool = True
+    max_chars: int = 4000
 
     @property
     def fingerprint(self) -> str:
-        return f"w{self.max_words}-o{self.overlap}-{'x' if self.cross_paragraphs else 'p'}"
+        return (
+            f"w{self.max_words}-o{self.overlap}-{'x' if self.cross_paragraphs else 'p'}"
+            f"-c{self.max_chars}"
+        )
 
 
 def passage_id(article_id: str, ordinal: int) -> str:
@@ -59,6 +66,8 @@ def chunk(
         count = words[first]
         while last < n and count + words[last] <= config.max_words:
             if not config.cross_paragraphs and para_of[last] != para_of[first]:
+                break
+            if sentences[last][1] - sentences[first][0] > config.max_chars:
                 break
             count += words[last]
             last += 1

@@ -25,6 +25,15 @@ Rules (the tests pin each one):
   sentence opener (The, He, It, But, …) or an opening quote. So ``at 5 p.m. The next day`` splits,
   ``5 p.m. Monday`` and ``the U.S. State Department`` do not.
 * Decimals and times (``3.5``, ``10.30``) never split: a candidate needs whitespace after it.
+
+Hard caps, whatever the input's shape, so that memory and passage sizes follow the useful text
+(a 5 MB single-line article, or a file of a million one-character lines):
+
+* A sentence longer than :data:`MAX_SENTENCE_CHARS` is cut at the last whitespace before the cap
+  (or at the cap when there is none), so no sentence, passage or quote grows without bound.
+* An article has at most :data:`MAX_PARAGRAPHS` paragraphs: the last one runs to the end of the
+  text. After :data:`MAX_SENTENCES` sentences, the rest of each paragraph is cut by the length cap
+  only (no more rule checks per candidate).
 """
 
 from __future__ import annotations
@@ -49,6 +58,10 @@ _OPENERS = "\"“‘«([{'"
 # "(?:[.?!]|…)+".
 _CANDIDATE_RE = re.compile(rf"([.?!…][.?!…{_CLOSERS}]*)\s+(?=(\S))")
 _PREV_WINDOW = 40
+
+MAX_SENTENCE_CHARS = 1500
+MAX_PARAGRAPHS = 10_000
+MAX_SENTENCES = 20_000
 
 _NEVER_FINAL = _words(
     """
@@ -104,8 +117,8 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for match in _PARAGRAPH_RE.finditer(text):
         start, end = match.span()
-        if out and _continues(text, out[-1][1], start):
-            out[-1] = (out[-1][0], end)
+        if out and (len(out) >= MAX_PARAGRAPHS or _continues(text, out[-1][1], start)):
+            out[-1] = (out[-1][0], end)  # past the cap, the last paragraph runs to the end
         else:
             out.append((start, end))
     return out
@@ -128,13 +141,40 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for p_start, p_end in paragraph_spans(text):
         start = p_start
-        # A trimmed paragraph ends in non-space, so every candidate here has a next word.
-        for cand in _CANDIDATE_RE.finditer(text, p_start, p_end):
-            if _ends_sentence(text, start, cand):
-                out.append((start, cand.end(1)))
-                start = cand.end()
-        out.append((start, p_end))
+        if len(out) < MAX_SENTENCES:
+            # A trimmed paragraph ends in non-space, so every candidate here has a next word.
+            for cand in _CANDIDATE_RE.finditer(text, p_start, p_end):
+                if _ends_sentence(text, start, cand):
+                    _append_capped(text, out, start, cand.end(1))
+                    start = cand.end()
+                    if len(out) >= MAX_SENTENCES:
+                        break
+        _append_capped(text, out, start, p_end)
     return out
+
+
+def _append_capped(text: str, out: list[tuple[int, int]], start: int, end: int) -> None:
+    """Append the sentence ``[start, end)``, cut into trimmed pieces of at most
+    :data:`MAX_SENTENCE_CHARS` characters (at whitespace when there is some)."""
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = _last_space(text, start + MAX_SENTENCE_CHARS // 2, limit)
+        piece_end = cut if cut is not None else limit
+        while text[piece_end - 1].isspace():
+            piece_end -= 1
+        out.append((start, piece_end))
+        start = piece_end
+        while text[start].isspace():  # the sentence ends in non-space, so this stops
+            start += 1
+    out.append((start, end))
+
+
+def _last_space(text: str, low: int, high: int) -> int | None:
+    """The position of the last whitespace character in ``text[low:high]``, or None."""
+    for at in range(high - 1, low - 1, -1):
+        if text[at].isspace():
+            return at
+    return None
 
 
 def _ends_sentence(text: str, s_start: int, cand: re.Match[str]) -> bool:

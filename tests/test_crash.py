@@ -7,6 +7,8 @@ answer correctly. Bounded: a fixed number of kills, each within a few seconds.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import random
 import signal
@@ -15,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from index import store as st
 from index.engine import Engine
 from tests.conftest import HEADLINE, HEADLINE_QUOTE, copy_corpus
 
@@ -94,4 +97,78 @@ def test_sigkill_during_reindex_never_loses_confirmed_articles(tmp_path: Path) -
     engine = Engine.open(data)
     assert len(engine.articles()) == 2 + BATCH * (KILLS + 1)
     assert not [p for p in data.iterdir() if p.name.endswith(".tmp")]
+    # Killed runs left no debris: the live generation and at most the one before it (which the
+    # CLI's own engine still held while its reindex published), and few segments (merged).
+    gens = sorted(p.name for p in data.glob("gen-*"))
+    assert len(gens) <= 2 and gens[-1] == (engine.gen.name if engine.gen else "")
+    manifest = st.read_manifest(data / (engine.gen.name if engine.gen else ""))
+    assert manifest is not None and len(manifest["segments"]) <= 8
+    engine.close()
+
+
+_PARENT = """
+import asyncio, sys
+from pathlib import Path
+from bot.reindex_worker import reindex_in_child
+asyncio.run(reindex_in_child(Path(sys.argv[1]), Path(sys.argv[2]), "tantivy", lambda e: None))
+"""
+
+
+def test_sigkill_of_the_parent_leaves_no_reindex_process_behind(tmp_path: Path) -> None:
+    """The bot killed mid-reindex: its reindex child, that child's analysis workers and the
+    forkservers all exit (parent-death signal and lifeline pipes); nothing gets published."""
+    import psutil
+
+    corpus = copy_corpus(tmp_path / "corpus")
+    data = tmp_path / "data"
+    rng = random.Random(99)
+    words = [
+        "bridge",
+        "road",
+        "council",
+        "town",
+        "river",
+        "tractor",
+        "minister",
+        "export",
+        "grain",
+        "railway",
+    ]
+    with (corpus / "bulk.jsonl").open("w") as out:
+        for i in range(900):  # ~4.5 MB of text: enough for the analysis workers to start
+            text = " ".join(
+                f"Officials in Brest opened {rng.choice(words)} number {i}-{j} on Tuesday."
+                for j in range(70)
+            )
+            out.write(
+                json.dumps({"id": f"bulk-{i:04d}", "title": f"Bulk {i}", "text": text}) + "\n"
+            )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, str(corpus), str(data)],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    family: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 90
+        # forkserver → reindex child → its forkserver → two analysis workers
+        while time.monotonic() < deadline and parent.poll() is None:
+            family = psutil.Process(parent.pid).children(recursive=True)
+            if len(family) >= 5:
+                break
+            time.sleep(0.05)
+        assert len(family) >= 5, f"the workers never started ({len(family)} children)"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        _gone, alive = psutil.wait_procs(family, timeout=5)
+        assert not alive, [p.cmdline()[:3] for p in alive]
+    finally:
+        for proc in family:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+    # Nothing lived on to publish the reindex the dead bot had started.
+    assert st.read_current(data) is None
+    engine = Engine.open(data)
+    assert engine.needs_build
     engine.close()

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-# (internal passage number, article id, analysed tokens)
-IndexDoc = tuple[int, str, Sequence[str]]
+# (internal passage number, article id, analysed tokens). The tokens may also come as one string,
+# already joined by single spaces (what the reindex produces).
+IndexDoc = tuple[int, str, Sequence[str] | str]
 
 ENGINES = ("tantivy", "rank-bm25")
 
@@ -42,12 +43,13 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def open_backend(name: str, path: Path | None) -> Backend:
-    """Open (or create) the backend ``name`` stored under ``path`` (ignored when not persistent)."""
+def open_backend(name: str, path: Path | None, *, create: bool = True) -> Backend:
+    """Open (or, with ``create``, create) the backend ``name`` stored under ``path`` (ignored
+    when not persistent)."""
     if name == "tantivy":
         from index.backends.tantivy_backend import TantivyBackend
 
-        return TantivyBackend(path)
+        return TantivyBackend(path, create=create)
     if name == "rank-bm25":
         from index.backends.rank_bm25_backend import RankBM25Backend
 

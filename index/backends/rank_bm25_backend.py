@@ -31,7 +31,10 @@ class RankBM25Backend:
 
     def add(self, docs: Iterable[IndexDoc]) -> None:
         with self._lock:
-            self._pending_add.extend((pid, aid, list(toks)) for pid, aid, toks in docs)
+            self._pending_add.extend(
+                (pid, aid, toks.split() if isinstance(toks, str) else list(toks))
+                for pid, aid, toks in docs
+            )
 
     def delete(self, article_ids: Iterable[str]) -> None:
         with self._lock:
