@@ -37,7 +37,7 @@ from index.candidates import (
     sentence_candidates,
     statement_candidates,
 )
-from index.choose import choose, quote_span
+from index.choose import by_score, choose, quote_span
 from index.features import (
     coverage,
     has_answer_type,
@@ -314,7 +314,7 @@ def _score_statements(
             + weights.future * f["future"]
         )
         scored.append(cand)
-    scored.sort(key=lambda c: c.score, reverse=True)
+    scored.sort(key=by_score)
     return scored
 
 
@@ -479,7 +479,7 @@ def _score_sentences(
         cand.score = score
         cand.features = {"topic": coverage(question.topic, s_terms, idf)}
         scored.append(cand)
-    scored.sort(key=lambda c: c.score, reverse=True)
+    scored.sort(key=by_score)
     return scored
 
 

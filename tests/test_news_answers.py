@@ -6,6 +6,8 @@ The corpus is the two bundled seeds plus invented articles (tests/articles.py).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.engine import Engine, reindex_data_dir
@@ -182,3 +184,34 @@ def test_the_headline_is_part_of_the_article_for_the_evidence_of_absence(engine:
 def test_a_view_told_in_prose_beats_quotations_on_other_matters(engine: Engine) -> None:
     quote = first(engine, "What did Fenwick think of the wind theory of orchids?").quotes[0]
     assert quote.text == "Fenwick rejected the theory that orchids spread by the wind."
+
+
+# ---- the same story twice (a wire story and its update, two sites running one agency text)
+_BRIDGE = (
+    "Mayor Ines Varga opened the new Oster bridge on Monday.\n\n"
+    "“This bridge joins two halves of one city,” Varga said.\n\n"
+    "{extra}"
+)
+
+
+@pytest.mark.parametrize("files", [("a", "b"), ("b", "a")])
+def test_one_quote_printed_by_two_copies_is_quoted_once_from_the_newest(
+    tmp_path: Path, files: tuple[str, str]
+) -> None:
+    corpus = copy_corpus(tmp_path / "corpus")
+    # The same body under two headlines and dates: the two copies score exactly alike.
+    copies = [("wire", "2024-05-06"), ("update", "2024-05-07")]
+    for name, (slug, day) in zip(files, copies, strict=True):
+        (corpus / f"{name}.md").write_text(
+            f"---\nid: bridge-{slug}\ntitle: 'Oster bridge opens ({slug})'\npublished: {day}\n---\n\n"
+            + _BRIDGE.format(extra="The bridge cost 40 million euros.")
+        )
+    engine = reindex_data_dir(corpus, tmp_path / "data")[1]
+    try:
+        answer = first(engine, "What did Varga say about the bridge?")
+        texts = [q.text for q in answer.quotes]
+        assert texts[0].startswith("“This bridge joins two halves")
+        assert texts.count(texts[0]) == 1
+        assert answer.quotes[0].source.article_id == "bridge-update"
+    finally:
+        engine.close()
