@@ -9,16 +9,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /src
 
-# 1. Dependencies only, read from pyproject.toml: this layer is rebuilt only when pyproject.toml
-#    changes, not on every code change.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
- && pip install -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+# 1. Dependencies only, the exact versions and hashes of requirements.lock (pip-compile of
+#    pyproject.toml; regenerate with .ci/lock): this layer is rebuilt only when the lock changes,
+#    not on every code change, and every build gets the same packages.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
-# 2. The project itself, with the README's install command (runtime only: no dev extras).
+# 2. The project itself (runtime only: no dev extras), over the locked dependencies.
 COPY . .
-RUN pip install .
+RUN pip install --no-deps .
 
 # 3. A non-root user owning the corpus and the data dir; compose mounts volumes on both.
 #    The bundled seed articles seed the corpus volume on first start.

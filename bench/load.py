@@ -5,12 +5,19 @@ over the real service on 127.0.0.1, measures ask latency idle, then drops new ar
 corpus and runs a reindex while every client keeps asking the headline question. It reports the
 requests, the errors (anything but a 200 with the headline quote counts as one), and p50/p99 idle
 and during the reindex, as a ratio. All traffic stays on loopback and is bounded in count and time.
+
+``--replicas N`` (issue 11): one writer ``newsbot serve`` and N read-only ``newsbot serve``
+processes (``NEWSBOT_READ_ONLY``) on one data dir. The clients ask varied questions (one per
+article, each once where possible) spread over the replicas; the writer reindexes with new
+articles; the run reports the errors and how long after the writer's reindex returned each
+replica was answering from the new generation.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import shutil
 import sys
 import tempfile
@@ -36,9 +43,9 @@ class Tally:
     errors: list[str] = field(default_factory=list)
 
 
-def write_articles(corpus: Path, count: int) -> None:
+def write_articles(corpus: Path, count: int, start: int = 0) -> None:
     towns = ["Grodno", "Brest", "Vitebsk", "Gomel", "Mogilev", "Pinsk", "Lida", "Orsha"]
-    for i in range(count):
+    for i in range(start, count):
         town = towns[i % len(towns)]
         body = " ".join(
             f"Officials in {town} opened bridge number {i} on Tuesday, the {j}th this decade."
@@ -128,19 +135,154 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
     }
 
 
+def varied_questions(count: int, rng: random.Random) -> list[str]:
+    """Distinct questions over the bundled and the generated articles."""
+    towns = ["Grodno", "Brest", "Vitebsk", "Gomel", "Mogilev", "Pinsk", "Lida", "Orsha"]
+    made = [f"Which town opened bridge number {i}?" for i in range(count)]
+    made += [f"What did officials in {town} open on Tuesday?" for town in towns]
+    made += [HEADLINE, "Who is Li Zhanshu?", "What did Lukashenko say about China?"]
+    rng.shuffle(made)
+    return made
+
+
+async def replica_client(
+    session: aiohttp.ClientSession,
+    urls: list[str],
+    questions: list[str],
+    offset: int,
+    until: asyncio.Event,
+    tally: Tally,
+) -> None:
+    n = offset
+    while not until.is_set():
+        url = urls[n % len(urls)]
+        question = questions[n % len(questions)]
+        n += 7  # clients walk the questions in different orders
+        started = time.perf_counter()
+        try:
+            async with session.get(f"{url}/api/ask", params={"q": question}) as response:
+                await response.read()
+                if response.status != 200:
+                    tally.errors.append(f"{url}: {response.status}")
+        except (aiohttp.ClientError, OSError) as err:
+            tally.errors.append(f"{url}: {err!r}")
+        tally.latencies.append(time.perf_counter() - started)
+
+
+async def replicas_run(
+    *, replicas: int, clients: int, articles: int, idle_seconds: float, seed: int = 5
+) -> dict[str, object]:
+    """One writer and ``replicas`` read-only servers on one data dir (real subprocesses)."""
+    from bench.faults import AUTH, Client, Serve, fresh_corpus, kill_pids, marked_processes
+
+    rng = random.Random(seed)
+    work = Path(tempfile.mkdtemp(prefix="newsbot-replicas-"))
+    corpus, data = fresh_corpus(work), work / "data"
+    write_articles(corpus, articles)
+    writer = Serve(corpus, data)
+    readers = [Serve(corpus, data, extra={"NEWSBOT_READ_ONLY": "true"}) for _ in range(replicas)]
+    writer.start()
+    started: list[Serve] = [writer]
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+            admin = Client(writer.url, session)
+            if not await admin.wait_ready(120):
+                raise RuntimeError("the writer did not become ready")
+            for reader in readers:
+                reader.start()
+                started.append(reader)
+            for reader in readers:
+                if not await Client(reader.url, session).wait_ready(60):
+                    raise RuntimeError("a replica did not become ready")
+            urls = [r.url for r in readers]
+            questions = varied_questions(articles, rng)
+            idle, during = Tally(), Tally()
+            stop = asyncio.Event()
+            tasks = [
+                asyncio.create_task(replica_client(session, urls, questions, i, stop, idle))
+                for i in range(clients)
+            ]
+            await asyncio.sleep(idle_seconds)
+            stop.set()
+            await asyncio.gather(*tasks)
+
+            write_articles(corpus, articles * 2, start=articles)  # as many again
+            newest = f"load-{articles * 2 - 1:05d}"
+            stop = asyncio.Event()
+            tasks = [
+                asyncio.create_task(replica_client(session, urls, questions, i, stop, during))
+                for i in range(clients)
+            ]
+            began = time.perf_counter()
+            status, body = await admin.call("POST", "/api/reindex", headers=AUTH)
+            published = time.perf_counter()
+            if status != 200:
+                raise RuntimeError(f"the reindex failed: {status} {body}")
+
+            async def pickup(url: str) -> float:
+                replica = Client(url, session)
+                while time.perf_counter() - published < 30:
+                    ids = await replica.ids()
+                    if ids is not None and newest in ids:
+                        return time.perf_counter() - published
+                    await asyncio.sleep(0.02)
+                return float("inf")
+
+            lags = await asyncio.gather(*[pickup(url) for url in urls])
+            await asyncio.sleep(0.5)
+            stop.set()
+            await asyncio.gather(*tasks)
+    finally:
+        for server in started:
+            server.stop()
+            kill_pids(marked_processes(server.mark))
+        shutil.rmtree(work, ignore_errors=True)
+    idle_p99 = percentile(idle.latencies, 99)
+    during_p99 = percentile(during.latencies, 99)
+    return {
+        "replicas": replicas,
+        "clients": clients,
+        "distinct_questions": len(questions),
+        "articles_added": articles,
+        "reindex_seconds": round(published - began, 2),
+        "requests_idle": len(idle.latencies),
+        "requests_during_reindex": len(during.latencies),
+        "errors": len(idle.errors) + len(during.errors),
+        "pickup_seconds_after_reindex": [round(x, 2) for x in lags],
+        "p99_ms_idle": round(idle_p99 * 1000, 2),
+        "p99_ms_during": round(during_p99 * 1000, 2),
+        "first_errors": (idle.errors + during.errors)[:3],  # type: ignore[dict-item]
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--articles", type=int, default=400)
     parser.add_argument("--idle-seconds", type=float, default=3.0)
     parser.add_argument("--smoke", action="store_true", help="8 clients, 60 articles")
+    parser.add_argument(
+        "--replicas", type=int, default=0, help="N read-only servers + 1 writer (subprocesses)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.clients, args.articles, args.idle_seconds = 8, 60, 0.5
-    result = asyncio.run(measure(args))
+    if args.replicas:
+        result = asyncio.run(
+            replicas_run(
+                replicas=args.replicas,
+                clients=args.clients,
+                articles=args.articles,
+                idle_seconds=args.idle_seconds,
+            )
+        )
+        ok = result["errors"] == 0 and max(result["pickup_seconds_after_reindex"]) <= 2.0  # type: ignore[type-var,arg-type]
+    else:
+        result = asyncio.run(measure(args))
+        ok = result["errors"] == 0
     for key, value in result.items():
-        print(f"{key:>24}: {value}")
-    return 0 if result["errors"] == 0 else 1
+        print(f"{key:>28}: {value}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

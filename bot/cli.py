@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from bot.conversations import Conversations
 from bot.service import NewsService
 from bot.settings import Settings, SettingsError, load_settings
+from bot.storage_errors import classify, storage_error
 from index.dates import parse_day
 from index.errors import NewsbotError
 from index.models import Answer, Progress, ReindexReport, SearchHit, SourceView
@@ -151,19 +152,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _check_dirs(settings: Settings, *, need_corpus: bool = True) -> None:
+def _check_dirs(settings: Settings, *, need_corpus: bool = True, writes: bool = True) -> None:
     if need_corpus and not settings.corpus_dir.is_dir():
         raise CliError(
             f"Corpus directory '{settings.corpus_dir}' does not exist. "
             "Create it or pass --corpus DIR."
         )
     data_dir = settings.data_dir
+    if not writes or settings.read_only:
+        return  # reading an index needs no write access (a full disk must not stop answers)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         probe = data_dir / ".write-test"
         probe.write_text("ok")
         probe.unlink()
     except OSError as err:
+        full = storage_error(err, data_dir, "data dir")
+        if full is not None and classify(err) == "full":
+            raise full from None
         raise CliError(
             f"Cannot write to the data dir '{data_dir}' ({err.strerror}). "
             "Pass --data-dir DIR or set NEWSBOT_DATA_DIR."
@@ -183,7 +189,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "feedback":
         _check_dirs(settings, need_corpus=False)
         return await _feedback(args, settings)
-    _check_dirs(settings)
+    _check_dirs(settings, writes=command in _WRITING or not _has_index(settings))
     if command == "reindex":  # nothing is served meanwhile: every core, normal priority
         settings = settings.model_copy(update={"reindex_priority": "normal"})
     service = NewsService(settings)
@@ -205,6 +211,15 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await handler(service, args)
     finally:
         await service.close()
+
+
+_WRITING = frozenset({"add", "remove", "reindex", "feeds"})
+
+
+def _has_index(settings: Settings) -> bool:
+    from index.store import read_current
+
+    return read_current(settings.data_dir) is not None
 
 
 def _print_json(data: Any) -> None:
@@ -230,23 +245,52 @@ async def _ask(service: NewsService, args: argparse.Namespace) -> int:
 
 
 async def _ask_jsonl(service: NewsService, args: argparse.Namespace) -> int:
-    """One question per stdin line → one JSON answer per stdout line, flushed at once."""
+    """One question per stdin line → one JSON answer per stdout line, flushed at once.
+
+    Each line stands alone: a line that is not valid UTF-8, not valid JSON or not a valid
+    question gets its own error object and the session goes on. Output is always valid UTF-8
+    JSON (written as bytes, whatever the terminal's encoding)."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
-        line = await asyncio.to_thread(sys.stdin.readline)
-        if not line:
+        raw = await asyncio.to_thread(stdin.readline)
+        if not raw:
             return 0
-        question = line.strip()
-        if not question:
+        out = await _answer_line(service, raw, args.k)
+        if out is None:
             continue
-        if question.startswith("{"):
-            with contextlib.suppress(ValueError, AttributeError):
-                question = str(json.loads(question).get("question", ""))
+        line = json.dumps(out, ensure_ascii=False).encode("utf-8", "replace")
+        stdout.write(line + b"\n")
+        stdout.flush()
+
+
+async def _answer_line(service: NewsService, raw: bytes, k: int | None) -> dict[str, Any] | None:
+    try:
+        question = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as err:
+        shown = raw.decode("utf-8", "replace").strip()
+        return _line_error(shown, f"The line is not valid UTF-8 (byte {err.start}). Send UTF-8.")
+    if not question:
+        return None
+    if question.startswith("{"):
         try:
-            out: dict[str, Any] = (await service.ask(question, args.k)).model_dump(mode="json")
-        except NewsbotError as err:
-            out = {"question": question, "answered": False, "quotes": [], "error": str(err)}
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+            data = json.loads(question)
+        except json.JSONDecodeError as err:
+            return _line_error(question, f"The line is not valid JSON ({err.msg}).")
+        except ValueError:
+            return _line_error(question, "The line is not valid JSON.")
+        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+            return _line_error(question, 'A JSON line needs a "question" string.')
+        question = data["question"]
+    try:
+        return (await service.ask(question, k)).model_dump(mode="json")
+    except NewsbotError as err:
+        return _line_error(question, str(err))
+
+
+def _line_error(question: str, message: str) -> dict[str, Any]:
+    # A lone surrogate (from a JSON escape) cannot be written as UTF-8: show U+FFFD instead.
+    shown = question.encode("utf-8", "replace").decode("utf-8")
+    return {"question": shown, "answered": False, "quotes": [], "error": message}
 
 
 async def _search(service: NewsService, args: argparse.Namespace) -> int:

@@ -53,6 +53,10 @@ MAX_MESSAGES = 50_000
 _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
+# Only these mean the file itself is bad; any other error leaves it where it is.
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
 class ConversationState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -89,6 +93,8 @@ class ConversationStore:
             try:
                 self._db = self._open()
             except sqlite3.DatabaseError as err:
+                if getattr(err, "sqlite_errorcode", None) not in _DAMAGED:
+                    raise  # disk full, locked, read-only: transient, and the history is intact
                 aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
                 log.warning(
                     "conversation store %s unreadable (%s); moved to %s", self.path, err, aside

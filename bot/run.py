@@ -46,8 +46,9 @@ async def run_command(command: str, settings: Settings, *, guilds: list[int] | N
             bot = _discord_bot(settings, service) if command == "run" else None
             http = HttpServer(service, settings, readiness=bot.is_ready if bot else None)
             await http.start()
-        await service.start()
-        poller.start()
+        await service.start(long_running=True)
+        if not settings.read_only:
+            poller.start()
         if command == "serve":
             await asyncio.Event().wait()  # until cancelled
         elif command == "discord":

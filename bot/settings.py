@@ -6,10 +6,18 @@ Lists (role ids, guild ids, hosts) are comma-separated.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
@@ -39,6 +47,13 @@ class Settings(BaseSettings):
     reindex_priority: Literal["idle", "normal"] = "idle"
     max_upload_bytes: int = Field(default=2_000_000, gt=0)
     max_question_chars: int = Field(default=1_000, gt=0)
+    # How long a write waits for another process's write (or reindex) of the same data dir.
+    lock_timeout_seconds: float = Field(default=600.0, gt=0)
+    # Serve a data dir that another newsbot process writes: never build or change anything,
+    # follow its generations (several `newsbot serve` behind one writer).
+    read_only: bool = False
+    # How often CURRENT is checked for a generation another process published.
+    generation_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     # --- answers
     answer_max_quotes: int = Field(default=3, ge=1, le=10)
@@ -51,6 +66,12 @@ class Settings(BaseSettings):
     admin_role_ids: Annotated[list[int], NoDecode] = []
     dev_guild_ids: Annotated[list[int], NoDecode] = []
     owner_ids: Annotated[list[int], NoDecode] = []
+    # The servers the bot serves (and whose members may DM it); it leaves any other. Empty:
+    # every server it is in (a warning at start).
+    guild_ids: Annotated[list[int], NoDecode] = []
+    # Sharding for big deployments: the total number of shards, and the ones this process runs.
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[list[int], NoDecode] = []
     ask_cooldown_seconds: float = Field(default=5.0, ge=0)
     channel_cooldown_seconds: float = Field(default=1.0, ge=0)
     command_prefix: str = "!"
@@ -61,6 +82,12 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None
     api_rate_per_minute: int = Field(default=120, gt=0)
     max_body_bytes: int = Field(default=5_000_000, gt=0)
+    # Seconds a connection may stay silent (before its request headers, or between requests).
+    http_idle_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Seconds to receive a whole request body once its headers are in.
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is trusted for the client address.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
     # --- web ingestion
     fetch_allow_hosts: Annotated[list[str], NoDecode] = []
@@ -70,7 +97,14 @@ class Settings(BaseSettings):
     user_agent: str = "newsbot/0.1 (+https://github.com/newsbot)"
 
     @field_validator(
-        "admin_role_ids", "dev_guild_ids", "owner_ids", "fetch_allow_hosts", mode="before"
+        "admin_role_ids",
+        "dev_guild_ids",
+        "owner_ids",
+        "guild_ids",
+        "shard_ids",
+        "fetch_allow_hosts",
+        "trusted_proxies",
+        mode="before",
     )
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -80,7 +114,26 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("discord_token", "api_token", mode="before")
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"'{item}' is not an IP address or CIDR") from None
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("NEWSBOT_SHARD_IDS needs NEWSBOT_SHARD_COUNT")
+        bad = [i for i in self.shard_ids if not 0 <= i < (self.shard_count or 0)]
+        if bad:
+            raise ValueError(f"shard ids must be from 0 to shard_count - 1, not {bad[0]}")
+        return self
+
+    @field_validator("discord_token", "api_token", "shard_count", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

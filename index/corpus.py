@@ -45,6 +45,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from index.analyze import LATIN_SPECIALS
 from index.errors import BadInput, IngestRefused, NotFound
+from index.journal import Journal
 from index.models import Article, Problem
 
 log = logging.getLogger(__name__)
@@ -675,6 +676,20 @@ def _walk(root: Path, collector: _Collector) -> Iterator[tuple[Path, str]]:
     yield from visit(root, "")
 
 
+def corpus_listing(corpus_dir: Path) -> Iterator[tuple[str, int, int]]:
+    """(relative path, size, mtime in ns) of every file the reader would look at, in reading
+    order: a cheap way to tell whether the corpus dir changed since the index was built."""
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        return
+    for path, rel in _walk(root, _Collector()):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        yield rel, info.st_size, info.st_mtime_ns
+
+
 def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
     """Read one file into ``collector``; yields the bytes consumed after each article or line,
     so a caller can take the articles out as they come (a .jsonl file may hold the corpus)."""
@@ -806,13 +821,15 @@ def store_upload(
     known: Mapping[str, KnownArticle | str],
     *,
     max_bytes: int = MAX_BYTES,
+    journal: Journal | None = None,
 ) -> list[tuple[Article, str]]:
     """Validate an upload and store each of its articles as ``<id>.md`` in ``corpus_dir``.
 
     ``known`` maps the indexed ids to ``KnownArticle`` (a bare content hash is accepted too).
     Returns ``(article, status)`` pairs, status ``added``, ``updated`` (same id, new content) or
-    ``unchanged``. Everything is checked before the first write, so a refused upload stores
-    nothing."""
+    ``unchanged``. Everything is checked before the first write, and a write that fails (a full
+    disk) undoes the ones before it, so a refused or failed upload stores nothing. With a
+    ``journal``, the caller can also undo the whole upload later (when its reindex fails)."""
     corpus_dir = Path(corpus_dir)
     articles = parse_upload(filename, data, max_bytes=max_bytes)
     entries = {
@@ -826,18 +843,25 @@ def store_upload(
         if owner is not None and owner != article.id:
             raise IngestRefused(f"duplicate of {owner}")
         plans.append(_plan_store(corpus_dir, article, entries.get(article.id)))
+    changes = journal if journal is not None else Journal()
+    start = changes.mark()
     results: list[tuple[Article, str]] = []
-    for article, status, target, replaced in plans:
-        if target is None:
-            results.append((article, status))
-            continue
-        path = write_article(corpus_dir, article, path=target)
-        if replaced is not None and replaced != path:
-            replaced.unlink(missing_ok=True)  # the .txt/.html this article was read from
-            _fsync_dir(replaced.parent)
-        results.append(
-            (article.model_copy(update={"source_path": _relative(corpus_dir, path)}), status)
-        )
+    try:
+        for article, status, target, replaced in plans:
+            if target is None:
+                results.append((article, status))
+                continue
+            path = write_article(corpus_dir, article, path=target, journal=changes)
+            if replaced is not None and replaced != path:
+                changes.remove(replaced)  # the .txt/.html this article was read from
+            results.append(
+                (article.model_copy(update={"source_path": _relative(corpus_dir, path)}), status)
+            )
+    except BaseException:
+        changes.undo(start)
+        raise
+    if journal is None:
+        changes.commit()
     return results
 
 
@@ -935,9 +959,12 @@ def article_markdown(article: Article) -> str:
     return f"---\n{front}---\n\n{article.text}\n"
 
 
-def write_article(corpus_dir: Path, article: Article, *, path: Path | None = None) -> Path:
+def write_article(
+    corpus_dir: Path, article: Article, *, path: Path | None = None, journal: Journal | None = None
+) -> Path:
     """Write ``article`` as Markdown with front matter (default ``corpus_dir/<id>.md``),
-    atomically: a reader sees the old file or the new one, never a part."""
+    atomically: a reader sees the old file or the new one, never a part. With a ``journal``
+    the write can be undone until the journal is committed."""
     corpus_dir = Path(corpus_dir)
     if not ID_PATTERN.fullmatch(article.id):
         raise BadInput(f"'{article.id}' is not a valid article id (a-z, 0-9 and '-').")
@@ -945,7 +972,11 @@ def write_article(corpus_dir: Path, article: Article, *, path: Path | None = Non
     markdown = article_markdown(article)
     _check_round_trip(markdown, canonical(article))
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, markdown.encode("utf-8"))
+    data = markdown.encode("utf-8")
+    if journal is None:
+        atomic_write(target, data)
+    else:
+        journal.replace(target, lambda where: atomic_write(where, data))
     return target
 
 
@@ -1022,9 +1053,12 @@ def _relative(corpus_dir: Path, path: Path) -> str:
         return path.name
 
 
-def remove_article(corpus_dir: Path, article_id: str, source_path: str | None) -> Path:
+def remove_article(
+    corpus_dir: Path, article_id: str, source_path: str | None, *, journal: Journal | None = None
+) -> Path:
     """Delete the file of ``article_id`` (or its line of a ``.jsonl``, rewriting that file
-    atomically). ``source_path`` None means the default ``<id>.md``. Returns the file touched."""
+    atomically). ``source_path`` None means the default ``<id>.md``. Returns the file touched.
+    With a ``journal`` the removal can be undone until the journal is committed."""
     corpus_dir = Path(corpus_dir)
     source_path = source_path or f"{article_id}.md"
     path = _inside(corpus_dir, source_path)
@@ -1033,7 +1067,7 @@ def remove_article(corpus_dir: Path, article_id: str, source_path: str | None) -
             f"'{source_path}' is no longer in the corpus directory; reindex to update the index."
         )
     if _kind(path.name) == "jsonl":
-        _remove_jsonl_line(path, article_id, source_path)
+        _remove_jsonl_line(path, article_id, source_path, journal)
         return path
     found = read_file(path, corpus_dir)
     if found.articles and all(article.id != article_id for article in found.articles):
@@ -1041,12 +1075,21 @@ def remove_article(corpus_dir: Path, article_id: str, source_path: str | None) -
             f"'{source_path}' now holds '{found.articles[0].id}', not '{article_id}'; "
             "reindex to update the index."
         )
-    path.unlink()
-    _fsync_dir(path.parent)
+    _unlink(path, journal)
     return path
 
 
-def _remove_jsonl_line(path: Path, article_id: str, source_path: str) -> None:
+def _unlink(path: Path, journal: Journal | None) -> None:
+    if journal is None:
+        path.unlink()
+        _fsync_dir(path.parent)
+    else:
+        journal.remove(path)
+
+
+def _remove_jsonl_line(
+    path: Path, article_id: str, source_path: str, journal: Journal | None
+) -> None:
     lines = path.read_bytes().split(b"\n")
     kept: list[bytes] = []
     removed = 0
@@ -1062,11 +1105,12 @@ def _remove_jsonl_line(path: Path, article_id: str, source_path: str) -> None:
     if not removed:
         raise NotFound(f"No line of '{source_path}' holds the article '{article_id}'.")
     remaining = b"\n".join(kept)
-    if remaining.strip():
+    if not remaining.strip():  # an empty .jsonl would only be reported as a problem
+        _unlink(path, journal)
+    elif journal is None:
         atomic_write(path, remaining)
-    else:  # an empty .jsonl would only be reported as a problem
-        path.unlink()
-        _fsync_dir(path.parent)
+    else:
+        journal.replace(path, lambda where: atomic_write(where, remaining))
 
 
 # ---- command line -----------------------------------------------------------------------------

@@ -19,3 +19,19 @@ class IngestRefused(NewsbotError):
 
 class Busy(NewsbotError):
     """The operation cannot run now (e.g. rate limit); try again later."""
+
+
+class StorageUnavailable(NewsbotError):
+    """The disk cannot take the change (full, read-only); nothing was changed."""
+
+
+class DiskFull(StorageUnavailable):
+    """No space left where the corpus or the index lives."""
+
+
+class ReadOnlyStorage(StorageUnavailable):
+    """The corpus dir or the data dir cannot be written (read-only mount, permissions)."""
+
+
+class WritesRefused(NewsbotError):
+    """This process serves the index read-only; changes go to the writer process."""

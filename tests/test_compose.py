@@ -5,8 +5,6 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -186,44 +184,81 @@ def _json_or_shell(args: str) -> list[str] | str:
 
 def test_dockerfile_installs_dependencies_in_a_layer_before_the_source() -> None:
     steps = dockerfile()
-    copy_pyproject = index_of(
-        steps, lambda s: s[0] == "COPY" and s[1].split()[:-1] == ["pyproject.toml"]
+    copy_lock = index_of(
+        steps, lambda s: s[0] == "COPY" and s[1].split()[:-1] == ["requirements.lock"]
     )
-    deps = index_of(steps, lambda s: s[0] == "RUN" and "pip install -r" in s[1])
+    deps = index_of(
+        steps,
+        lambda s: (
+            s[0] == "RUN" and ["--require-hashes", "-r", "requirements.lock"] in pip_installs(s[1])
+        ),
+    )
     copy_all = index_of(steps, lambda s: s[0] == "COPY" and s[1].split()[0] == ".")
-    install = index_of(steps, lambda s: s[0] == "RUN" and ["."] in pip_installs(s[1]))
-    assert copy_pyproject < deps < copy_all < install
-    # Nothing but pyproject.toml is in the image before the dependency layer.
-    assert all(s[0] != "COPY" for s in steps[:copy_pyproject])
+    install = index_of(steps, lambda s: s[0] == "RUN" and ["--no-deps", "."] in pip_installs(s[1]))
+    assert copy_lock < deps < copy_all < install
+    # Nothing but the lock file is in the image before the dependency layer.
+    assert all(s[0] != "COPY" for s in steps[:copy_lock])
 
 
-def test_dockerfile_dependency_layer_reads_exactly_the_pyproject_dependencies(
-    tmp_path: Path,
+def _locked(path: Path) -> dict[str, tuple[str, int]]:
+    """name -> (pinned version, number of hashes) of a pip-compile lock file."""
+    pins: dict[str, tuple[str, int]] = {}
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==(\S+)", line)
+        if match:
+            current = canonical(match.group(1))
+            pins[current] = (match.group(2).rstrip(" \\"), 0)
+        elif current and line.strip().startswith("--hash=sha256:"):
+            version, hashes = pins[current]
+            pins[current] = (version, hashes + 1)
+    return pins
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"), [("requirements.lock", ()), ("requirements-dev.lock", ("test", "dev"))]
+)
+def test_lock_files_pin_every_declared_dependency_within_its_range_with_hashes(
+    lock: str, groups: tuple[str, ...]
 ) -> None:
-    steps = dockerfile()
-    deps_run = next(args for instr, args in steps if instr == "RUN" and "pip install -r" in args)
-    match = re.search(r'python -c "(.*?)" > (\S+)', deps_run)
-    assert match, "the dependency layer should extract requirements with python -c"
-    code = match.group(1)  # inside sh double quotes, a backslash before n stays as is
-    (tmp_path / "pyproject.toml").write_bytes((REPO / "pyproject.toml").read_bytes())
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
-    ).stdout
-    expected = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert out.split("\n")[:-1] == expected
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    declared = [Requirement(r) for r in project["dependencies"]]
+    for group in groups:
+        declared += [
+            Requirement(r)
+            for r in project["optional-dependencies"][group]
+            if not r.startswith("newsbot")
+        ]
+    pins = _locked(REPO / lock)
+    for requirement in declared:
+        name = canonical(requirement.name)
+        assert name in pins, f"{requirement.name} is not in {lock}; run .ci/lock"
+        version, _ = pins[name]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{lock} pins {name}=={version}, outside {requirement.specifier}; run .ci/lock"
+        )
+    assert all(hashes >= 1 for _, hashes in pins.values()), "every pin needs its hashes"
+    assert "newsbot" not in pins  # the project itself is installed on its own (--no-deps)
 
 
 def test_dockerfile_installs_the_project_like_the_makefile_but_runtime_only() -> None:
     docker = [args for instr, args in dockerfile() if instr == "RUN" for args in pip_installs(args)]
     project_installs = [args for args in docker if args and args[-1].startswith(".")]
-    assert project_installs == [["."]], (
-        "the image installs the project with exactly `pip install .`"
+    assert project_installs == [["--no-deps", "."]], (
+        "the image installs the project with `pip install --no-deps .` over the lock"
     )
 
     make = pip_installs((REPO / "Makefile").read_text(encoding="utf-8"))
+    assert ["--quiet", "--require-hashes", "-r", "requirements-dev.lock"] in make
     make_project = [args[-1] for args in make if args and args[-1].strip("'\"").startswith(".")]
     assert make_project, "the Makefile installs the project"
-    # Same project root; the Makefile adds the editable flag and the dev extras, the image neither.
+    # Same project root; the Makefile adds the editable flag, the image does not.
     assert {spec.strip("'\"").split("[")[0] for spec in make_project} == {"."}
 
     docs = (REPO / "README.md").read_text(encoding="utf-8")
@@ -298,6 +333,7 @@ def test_dockerignore_keeps_secrets_out_and_the_build_inputs_in() -> None:
         assert ignored(secret), secret
     for needed in (
         "pyproject.toml",
+        "requirements.lock",
         "README.md",
         "bot",
         "index",

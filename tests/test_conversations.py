@@ -95,6 +95,32 @@ def test_a_damaged_store_is_set_aside_not_fatal(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM conversations").fetchone() == (1,)
 
 
+def test_a_full_disk_keeps_the_store_and_its_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transient error (disk full, locked, read-only) is not damage: nothing is set aside."""
+    path = tmp_path / FILENAME
+    store = ConversationStore(path)
+    store.save("x", ConversationState(shown=(("a", 0, 5),)))
+    store.close()
+    real_open = ConversationStore._open
+
+    def full(self: ConversationStore) -> sqlite3.Connection:
+        err = sqlite3.OperationalError("database or disk is full")
+        err.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+        raise err
+
+    monkeypatch.setattr(ConversationStore, "_open", full)
+    store = ConversationStore(path)
+    with pytest.raises(sqlite3.OperationalError):
+        store.load("x")
+    assert [p.name for p in tmp_path.iterdir() if ".damaged-" in p.name] == []
+    monkeypatch.setattr(ConversationStore, "_open", real_open)
+    state = store.load("x")
+    assert state is not None and state.shown == (("a", 0, 5),)
+    store.close()
+
+
 def test_public_ids_are_checked() -> None:
     assert Conversations.check_id(Conversations.new_id())
     for bad in ["", "short", "../../etc", "discord:thread:1", "x" * 65]:

@@ -134,7 +134,7 @@ async def test_readyz_fails_until_the_index_is_loaded_then_passes(settings: Sett
 
             await service.open_without_build()  # an engine with nothing built yet
             status, body, _ = await api.get("/readyz")
-            assert status == 503 and "being built" in body["error"]
+            assert status == 503 and "no usable index (no index yet)" in body["error"]
 
             await service.start()
             status, body, _ = await api.get("/readyz")

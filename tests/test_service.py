@@ -32,19 +32,33 @@ async def test_start_builds_an_index_when_there_is_none(service: NewsService) ->
     assert HEADLINE_QUOTE in answer.quotes[0].text
 
 
-async def test_concurrent_reindex_calls_join_one_build(
+async def test_calls_that_arrive_together_share_one_pass(
     service: NewsService, corpus_dir: Path
 ) -> None:
     (corpus_dir / "x.md").write_text("---\ntitle: X\n---\n\nSomething happened in Minsk today.")
     events: list[Progress] = []
-    first = asyncio.create_task(service.reindex(on_progress=events.append))
-    await asyncio.sleep(0)
-    assert service.reindexing
-    second = asyncio.create_task(service.reindex())
-    a, b = await asyncio.gather(first, second)
-    assert a is b  # the second call joined the first build
+    a, b = await asyncio.gather(service.reindex(on_progress=events.append), service.reindex())
+    assert a is b  # queued before the pass began: one pass serves both
     assert a.added == ("x",)
     assert {e.phase for e in events} >= {"reading corpus", "indexing", "done"}
+
+
+async def test_a_reindex_called_during_a_pass_gets_a_pass_that_starts_after_it(
+    service: NewsService, corpus_dir: Path
+) -> None:
+    for i in range(120):
+        (corpus_dir / f"bulk-{i}.md").write_text(
+            f"---\ntitle: Bulk {i}\n---\n\n" + "Officials in Gomel discussed tractors. " * 60
+        )
+    first = asyncio.create_task(service.reindex())
+    while not service.reindexing:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # the first pass has read the corpus by now
+    (corpus_dir / "late.md").write_text("---\ntitle: Late\n---\n\nA late arrival in Pinsk.")
+    second = await service.reindex()
+    assert "late" in second.added  # the pass that served the second call read the corpus after it
+    assert len((await first).added) >= 120
+    assert "late" in {a.id for a in await service.articles()}
 
 
 async def test_questions_are_answered_from_the_old_index_during_a_reindex(

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from collections import OrderedDict
 from typing import Any
 
 import aiohttp
@@ -26,6 +28,7 @@ from discord.http import Route
 from bot.discord.cooldown import Cooldowns
 from bot.discord.errors import report_context, report_interaction
 from bot.discord.respond import DEFER_AFTER_SECONDS
+from bot.logtext import printable
 from bot.metrics import record_command
 from bot.service import NewsService
 from bot.settings import DISCORD_API_BASE, Settings, SettingsError
@@ -37,6 +40,12 @@ LOGIN_TIMEOUT_SECONDS = 15.0
 READY_TIMEOUT_SECONDS = 30.0
 # How long a shutdown waits for feedback writes that are still in flight.
 FLUSH_TIMEOUT_SECONDS = 5.0
+# A DM is answered only for members of the team's servers; the answer to "is X a member" is
+# remembered this long (and for this many users) to spare the REST API.
+MEMBER_CACHE_SECONDS = 600.0
+MEMBER_CACHE_SIZE = 10_000
+NOT_OUR_SERVER = "This bot only serves its team's servers."
+NOT_A_MEMBER = "This bot only answers members of its team's servers."
 
 # Three dot-separated base64url parts: user id, timestamp, HMAC.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{10,}")
@@ -136,6 +145,30 @@ def intents() -> discord.Intents:
 
 
 class NewsTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Every slash command and autocomplete: only in the team's servers (and DMs from their
+        members). A refused command gets a short private reply; autocomplete gets nothing."""
+        bot = interaction.client
+        if not isinstance(bot, NewsBot):
+            return True
+        refusal = await bot.refusal(interaction.guild_id, interaction.user.id)
+        if refusal is None:
+            return True
+        log.info(
+            "refused /%s from user %s in guild %s: not a team server or member",
+            printable(getattr(interaction.command, "qualified_name", "?"), 40),
+            interaction.user.id,
+            interaction.guild_id,
+        )
+        if interaction.type is discord.InteractionType.application_command:
+            try:
+                await interaction.response.send_message(
+                    refusal, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+                )
+            except discord.HTTPException:
+                log.debug("could not send the refusal", exc_info=True)
+        return False
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
     ) -> None:
@@ -175,6 +208,8 @@ class NewsBot(commands.Bot):
         self._sync_dev_guilds = sync_dev_guilds
         self._claimed = False
         self._pending: set[asyncio.Future[Any]] = set()
+        self.team_guilds = frozenset(settings.guild_ids)
+        self._members: OrderedDict[int, tuple[bool, float]] = OrderedDict()
 
     # ---- lifecycle
     async def setup_hook(self) -> None:
@@ -187,8 +222,96 @@ class NewsBot(commands.Bot):
         await self.add_cog(SourcesCog(self))
         await self.add_cog(AdminCog(self))
         await self.add_cog(FeedbackCog(self))
+        self.add_listener(self._leave_other_guilds, "on_ready")
+        self.add_listener(self._leave_if_other, "on_guild_join")
+        if not self.team_guilds:
+            log.warning(
+                "NEWSBOT_GUILD_IDS is empty: the bot serves every server it is added to, and "
+                "admins of any of them can change the corpus. Set it to your servers' ids and "
+                "turn 'Public Bot' off in the developer portal."
+            )
         if self._sync_dev_guilds:
             await self.sync_dev_guilds()
+
+    # ---- only the team's servers
+    def serves_guild(self, guild_id: int) -> bool:
+        return not self.team_guilds or guild_id in self.team_guilds
+
+    async def refusal(self, guild_id: int | None, user_id: int) -> str | None:
+        """Why this bot does not serve a request from ``user_id`` in ``guild_id`` (None: a DM),
+        or None when it does."""
+        if not self.team_guilds:
+            return None
+        if guild_id is not None:
+            return None if guild_id in self.team_guilds else NOT_OUR_SERVER
+        return None if await self.is_team_member(user_id) else NOT_A_MEMBER
+
+    async def is_team_member(self, user_id: int) -> bool:
+        """Is ``user_id`` a member of one of the team's servers? Asked over REST (GET guild
+        member needs no privileged intent), remembered for MEMBER_CACHE_SECONDS. Fails closed."""
+        now = time.monotonic()
+        cached = self._members.get(user_id)
+        if cached is not None and now - cached[1] < MEMBER_CACHE_SECONDS:
+            return cached[0]
+        member = False
+        for guild_id in sorted(self.team_guilds):
+            guild = self.get_guild(guild_id)
+            if guild is not None and guild.get_member(user_id) is not None:
+                member = True
+                break
+            try:
+                await self.http.get_member(guild_id, user_id)
+            except discord.NotFound:
+                continue
+            except discord.HTTPException as err:
+                log.warning("membership check in guild %s failed: %s", guild_id, err.status)
+                continue
+            member = True
+            break
+        self._members[user_id] = (member, now)
+        self._members.move_to_end(user_id)
+        while len(self._members) > MEMBER_CACHE_SIZE:
+            self._members.popitem(last=False)
+        return member
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Messages from other servers never reach the cogs; DMs only from team members."""
+        if event_name == "message" and self.team_guilds and args:
+            message = args[0]
+            if isinstance(message, discord.Message) and not message.author.bot:
+                if message.guild is not None:
+                    if message.guild.id not in self.team_guilds:
+                        return
+                else:
+                    task = asyncio.ensure_future(self._dispatch_dm(event_name, args, kwargs))
+                    self._pending.add(task)
+                    task.add_done_callback(self._pending.discard)
+                    return
+        super().dispatch(event_name, *args, **kwargs)
+
+    async def _dispatch_dm(self, event_name: str, args: tuple[Any, ...], kwargs: Any) -> None:
+        message: discord.Message = args[0]
+        if await self.is_team_member(message.author.id):
+            super().dispatch(event_name, *args, **kwargs)
+        else:
+            log.info("ignored a DM from user %s: not a member of a team server", message.author.id)
+
+    async def _leave_other_guilds(self) -> None:
+        for guild in list(self.guilds):
+            await self._leave_if_other(guild)
+
+    async def _leave_if_other(self, guild: discord.Guild) -> None:
+        if self.serves_guild(guild.id):
+            return
+        log.warning(
+            "leaving server %s (%s): it is not in NEWSBOT_GUILD_IDS",
+            printable(guild.name, 100),
+            guild.id,
+        )
+        try:
+            await guild.leave()
+        except discord.HTTPException as err:
+            log.warning("could not leave server %s: %s", guild.id, err.status)
 
     async def sync_dev_guilds(self) -> None:
         """Instant per-guild sync for development; global sync is `newsbot sync` or !sync."""
@@ -317,9 +440,21 @@ class NewsBot(commands.Bot):
         await report_context(ctx, error)
 
 
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """The same bot on discord.py's AutoShardedBot: one process runs ``shard_ids`` of
+    ``shard_count`` shards, so a big deployment runs several bot processes."""
+
+
 def create_bot(settings: Settings, service: NewsService, **options: Any) -> NewsBot:
-    """A bot ready to ``serve``; checks the token and the API base first (one-line errors)."""
+    """A bot ready to ``serve``; checks the token and the API base first (one-line errors).
+
+    With ``NEWSBOT_SHARD_COUNT`` it is sharded (``NEWSBOT_SHARD_IDS``: this process's shards,
+    default all of them)."""
     bot_token(settings)
+    if settings.shard_count is not None:
+        options.setdefault("shard_count", settings.shard_count)
+        options.setdefault("shard_ids", list(settings.shard_ids) or None)
+        return ShardedNewsBot(settings, service, **options)
     return NewsBot(settings, service, **options)
 
 

@@ -502,7 +502,7 @@ def reindex_embed(report: ReindexReport, *, joined: bool = False) -> Reply:
         f" · unchanged {report.unchanged} · skipped {len(report.skipped)}"
     )
     if joined:
-        summary += "\n(This joined a reindex that was already running.)"
+        summary += "\n(A reindex was already running; this one ran right after it.)"
     embed = discord.Embed(title=title, description=summary, colour=ADMIN_COLOUR)
     for label, ids in (
         ("Added", report.added),

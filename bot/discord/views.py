@@ -21,7 +21,7 @@ import discord
 from bot.discord import render
 from bot.discord.errors import report_interaction
 from bot.metrics import METRICS
-from bot.service import hash_user, now_iso
+from bot.service import now_iso
 from index.models import Answer, ArticleSummary, Feedback, FeedbackQuote, Quote, SourceView
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class FeedbackView(_View):
             self.add_item(button)
 
     async def _vote(self, interaction: discord.Interaction, vote: str) -> None:
-        user = hash_user(interaction.user.id)
+        user = interaction.client.service.user_hash(interaction.user.id)  # type: ignore[attr-defined]
         emoji = "👍" if vote == "up" else "👎"
         if self._votes.get(user) == vote:
             await interaction.response.send_message(

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.http.auth import BearerAuth
+from bot.http.clientip import parse_networks
 from bot.http.errors import MAX_BODY_KEY, error_middleware
 from bot.http.middleware import body_limit_middleware, metrics_middleware, rate_limit_middleware
 from bot.http.ratelimit import RateLimiter
@@ -62,6 +63,7 @@ def build_app(
         auth=auth,
         limiter=RateLimiter(settings.api_rate_per_minute),
         readiness=readiness,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
     )
     app[MAX_BODY_KEY] = settings.max_body_bytes
     app.add_routes(routes)
@@ -95,7 +97,16 @@ class HttpServer:
     async def start(self) -> None:
         host, port = self.settings.http_host, self.settings.http_port
         runner = web.AppRunner(
-            self.app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS
+            self.app,
+            handle_signals=False,
+            shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+            # Bodies are inflated by bot/http/body.py after the token check, within a cap.
+            auto_decompress=False,
+            # aiohttp arms this at connection start too, so a socket that never sends a full
+            # request (or sits idle between requests) is closed after it.
+            keepalive_timeout=self.settings.http_idle_timeout_seconds,
+            # After an early answer (401, 413) the unread rest of a body is drained this long.
+            lingering_time=2.0,
         )
         await runner.setup()
         try:

@@ -13,6 +13,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.http.errors import ApiError
+from bot.logtext import printable
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,13 @@ class BearerAuth:
                 401, "Missing token: send the header 'Authorization: Bearer <token>'.", _CHALLENGE
             )
         # Compare bytes: compare_digest rejects non-ASCII str, and bytes keep it constant-time.
-        if not hmac.compare_digest(given.encode("utf-8"), self._expected):
+        # aiohttp decodes header bytes that are not UTF-8 (e.g. Latin-1) to lone surrogates;
+        # surrogateescape turns them back into the bytes that were sent.
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self._expected):
             log.warning(
-                "wrong API token from %s for %s %s", request.remote, request.method, request.path
+                "wrong API token from %s for %s %s",
+                request.remote,
+                request.method,
+                printable(request.path),
             )
             raise ApiError(401, "Wrong token: check NEWSBOT_API_TOKEN.", _CHALLENGE)

@@ -7,6 +7,7 @@ never reaches the client.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -14,7 +15,17 @@ from typing import Any
 
 from aiohttp import web
 
-from index.errors import BadInput, Busy, IngestRefused, NewsbotError, NotFound
+from bot.logtext import printable
+from index.errors import (
+    BadInput,
+    Busy,
+    DiskFull,
+    IngestRefused,
+    NewsbotError,
+    NotFound,
+    ReadOnlyStorage,
+    WritesRefused,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +37,9 @@ _DOMAIN_STATUS: tuple[tuple[type[NewsbotError], int], ...] = (
     (NotFound, 404),
     (IngestRefused, 422),
     (Busy, 429),
+    (DiskFull, 507),
+    (ReadOnlyStorage, 503),
+    (WritesRefused, 403),
 )
 
 
@@ -56,10 +70,10 @@ def domain_status(err: NewsbotError) -> int:
 
 def _http_exception_message(request: web.Request, err: web.HTTPException) -> str:
     if isinstance(err, web.HTTPNotFound):
-        return f"No endpoint {request.path}. The API is described in docs/http.md."
+        return f"No endpoint {printable(request.path, 100)}. The API is described in docs/http.md."
     if isinstance(err, web.HTTPMethodNotAllowed):
         allowed = ", ".join(sorted(err.allowed_methods))
-        return f"{request.method} is not allowed on {request.path}; use {allowed}."
+        return f"{printable(request.method, 20)} is not allowed on {printable(request.path, 100)}; use {allowed}."
     if isinstance(err, web.HTTPRequestEntityTooLarge):
         limit = request.app.get(MAX_BODY_KEY)
         return (
@@ -78,10 +92,15 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
     try:
         return await handler(request)
     except ApiError as err:
-        return json_error(err.status, err.message, err.headers)
+        response = json_error(err.status, err.message, err.headers)
+        if err.status == 408:
+            response.force_close()  # the rest of a stalled body is not worth waiting for
+        return response
     except NewsbotError as err:
         status = domain_status(err)
-        headers = {"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)} if status == 429 else None
+        if status in (503, 507):
+            log.warning("%s %s: %s", printable(request.method, 20), printable(request.path), err)
+        headers = {"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)} if status in (429, 503) else None
         return json_error(status, str(err), headers)
     except web.HTTPException as err:
         if err.status < 400:
@@ -91,5 +110,14 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             headers["Allow"] = ", ".join(sorted(err.allowed_methods))
         return json_error(err.status, _http_exception_message(request, err), headers)
     except Exception:
-        log.exception("unexpected error in %s %s", request.method, request.path)
+        log.exception(
+            "unexpected error in %s %s", printable(request.method, 20), printable(request.path)
+        )
+        return json_error(500, "Internal error; the server log has the details.")
+    except BaseException as err:  # a pyo3 panic from an extension (tantivy) is a BaseException
+        if isinstance(err, KeyboardInterrupt | SystemExit | asyncio.CancelledError):
+            raise
+        log.exception(
+            "unexpected error in %s %s", printable(request.method, 20), printable(request.path)
+        )
         return json_error(500, "Internal error; the server log has the details.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.http.clientip import client_address
 from bot.http.errors import ApiError
 from bot.http.ratelimit import retry_after_header
 from bot.http.state import state_of
@@ -39,11 +40,15 @@ async def metrics_middleware(request: web.Request, handler: Any) -> web.StreamRe
 @web.middleware
 async def rate_limit_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if request.path not in UNLIMITED_PATHS:
-        wait = state_of(request).limiter.acquire(request.remote or "unknown")
+        state = state_of(request)
+        client = client_address(
+            request.remote, request.headers.getall("X-Forwarded-For", []), state.trusted_proxies
+        )
+        wait = state.limiter.acquire(client)
         if wait > 0:
             raise ApiError(
                 429,
-                f"Too many requests; the limit is {state_of(request).settings.api_rate_per_minute} "
+                f"Too many requests; the limit is {state.settings.api_rate_per_minute} "
                 "a minute per client. Retry after the Retry-After seconds.",
                 {"Retry-After": retry_after_header(wait)},
             )

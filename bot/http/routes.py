@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from bot.conversations import Conversations
+from bot.http.body import content_encoding, read_body, within
 from bot.http.errors import ApiError, dumps
 from bot.http.schemas import (
     ADD_ARTICLE_EXAMPLE,
@@ -25,10 +26,8 @@ from bot.http.schemas import (
 )
 from bot.http.state import state_of
 from bot.http.uploads import read_upload
+from bot.service import MAX_QUOTES, MAX_SEARCH_LIMIT
 from index.models import AddResult
-
-MAX_QUOTES = 10
-MAX_SEARCH_LIMIT = 50
 
 routes = web.RouteTableDef()
 
@@ -115,12 +114,21 @@ async def articles(request: web.Request) -> web.Response:
 async def add_article(request: web.Request) -> web.Response:
     state = state_of(request)
     state.auth.require(request)  # before a byte of the body is read
+    state.service.check_writable()  # a read-only replica refuses before reading the body
     service = state.ready_service()
+    settings = state.settings
     if request.content_type == "application/json":
-        body = parse_body(AddArticleRequest, await request.read(), ADD_ARTICLE_EXAMPLE)
+        raw = await read_body(request, settings.max_body_bytes, settings.http_body_timeout_seconds)
+        body = parse_body(AddArticleRequest, raw, ADD_ARTICLE_EXAMPLE)
         results: Any = await service.add_url(body.url)
     elif request.content_type == "multipart/form-data":
-        filename, data = await read_upload(request, state.settings.max_upload_bytes)
+        if content_encoding(request) != "identity":
+            raise ApiError(415, "Send multipart uploads without a Content-Encoding.")
+        filename, data = await within(
+            request,
+            settings.http_body_timeout_seconds,
+            read_upload(request, settings.max_upload_bytes),
+        )
         results = await service.add_file(filename, data)
     else:
         raise ApiError(
@@ -136,6 +144,7 @@ async def add_article(request: web.Request) -> web.Response:
 async def remove_article(request: web.Request) -> web.Response:
     state = state_of(request)
     state.auth.require(request)
+    state.service.check_writable()
     service = state.ready_service()
     return model_response(await service.remove(request.match_info["id"]))
 

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.http.auth import BearerAuth
+from bot.http.clientip import Network
 from bot.http.errors import ApiError
 from bot.http.ratelimit import RateLimiter
 from bot.metrics import Metrics
@@ -30,6 +31,7 @@ class ApiState:
     auth: BearerAuth
     limiter: RateLimiter
     readiness: Readiness = None
+    trusted_proxies: tuple[Network, ...] = ()
 
     def not_ready_reason(self) -> str | None:
         """Why /readyz should fail, or None when the API can serve answers."""

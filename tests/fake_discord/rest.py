@@ -90,6 +90,7 @@ class RestAPI:
         add("GET", "/users/{user_id}", self.get_user, bot)
         add("POST", "/users/@me/channels", self.create_dm, bot)
         add("GET", "/users/@me/guilds", self.my_guilds, bot)
+        add("DELETE", "/users/@me/guilds/{guild_id}", self.leave_guild, bot)
         add("GET", "/gateway", self.gateway, hook)
         add("GET", "/gateway/bot", self.gateway_bot, bot)
         add("GET", "/oauth2/applications/@me", self.application, bot)
@@ -208,6 +209,15 @@ class RestAPI:
                 "features": [],
             }
         ]
+
+    async def leave_guild(self, req: RecordedRequest, guild_id: str) -> Any:
+        """The bot leaves a guild: recorded in ``fake.left_guilds``, GUILD_DELETE sent."""
+        gid = _int(guild_id)
+        if gid != self.world.guild_id and gid not in self.fake.extra_guilds:
+            raise DiscordAPIError(404, 10004, "Unknown Guild")
+        self.fake.left_guilds.append(gid)
+        await self.fake.gateway.dispatch("GUILD_DELETE", {"id": str(gid)}, guild_id=gid)
+        return NO_CONTENT
 
     async def gateway(self, req: RecordedRequest) -> Any:
         return {"url": self.fake.gateway_url}

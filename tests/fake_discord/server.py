@@ -94,6 +94,9 @@ class FakeDiscord:
         self._interactions_by_token: dict[str, InteractionHandle] = {}
         self._reactors: dict[tuple[int, str], list[int]] = {}
         self._failures: list[_Failure] = []
+        # Guilds besides the world's one (``join_guild``) and guilds the bot left (REST).
+        self.extra_guilds: dict[int, dict[str, Any]] = {}
+        self.left_guilds: list[int] = []
         self._changed = asyncio.Event()
         self._host = "127.0.0.1"
         self._port = 0
@@ -263,6 +266,51 @@ class FakeDiscord:
         await self._dispatch(
             "GUILD_MEMBER_ADD", {**member.to_payload(), "guild_id": str(self.guild_id)}
         )
+
+    async def join_guild(
+        self, name: str, *, shard: tuple[int, int] | None = None, owner: User | None = None
+    ) -> int:
+        """The bot is added to another guild (owned by ``owner``, default a new stranger):
+        GUILD_CREATE is sent to the session of its shard. ``shard=(id, count)`` picks an id that
+        lands on that shard. Only the guild's existence is modelled (no channels to post in)."""
+        while True:
+            gid = self.world.ids.next()
+            if shard is None or (gid >> 22) % shard[1] == shard[0]:
+                break
+        owner = owner or self.add_stranger(f"owner-of-{name}")
+        everyone = {
+            "id": str(gid),
+            "name": "@everyone",
+            "permissions": "0",
+            "position": 0,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+        bot_member = self.world.members[self.world.bot.id].to_payload()
+        payload = {
+            **self.world.guild_payload(),
+            "id": str(gid),
+            "name": name,
+            "owner_id": str(owner.id),
+            "system_channel_id": None,
+            "roles": [everyone],
+            "joined_at": bot_member.get("joined_at"),
+            "large": False,  # no "unavailable": that is how a join differs from an outage's end
+            "member_count": 2,
+            "members": [{**bot_member, "roles": []}],
+            "channels": [],
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+        }
+        self.extra_guilds[gid] = payload
+        await self.gateway.dispatch("GUILD_CREATE", payload, guild_id=gid)
+        return gid
 
     def add_stranger(self, username: str) -> User:
         """A user sharing no guild with the bot: DMs to them fail with 50007, as on Discord."""
