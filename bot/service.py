@@ -477,7 +477,9 @@ class NewsService:
         (empty when nothing changed and nobody asked for one). When a pass is due, every caller
         that waits for passes waits for it, an "unchanged" upload too: its answer must describe
         the index after the changes queued before it (a DELETE of that very article)."""
-        state = _Batch(journal=Journal(), known=await asyncio.to_thread(self._known_articles))
+        changes = any(request.apply is not None for request in batch)
+        known = await asyncio.to_thread(self._known_articles) if changes else {}
+        state = _Batch(journal=Journal(), known=known)
         applied: list[tuple[_Request, _Change]] = []
         for request in batch:
             change = _Change(changed=True)

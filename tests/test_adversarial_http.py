@@ -267,9 +267,16 @@ async def test_article_lists_and_removal_run_off_the_event_loop(
             return real()
 
         monkeypatch.setattr(engine, "articles", slow_articles)
-        for call in (service.articles(), service.suggest("bel"), service.remove(HEADLINE_ID)):
+        calls = {
+            "articles": service.articles(),
+            "suggest": service.suggest("bel"),
+            "remove": service.remove(HEADLINE_ID),
+        }
+        for name, call in calls.items():
             ticks = await ticks_during(call)
-            assert ticks >= 10, f"the loop stood still ({ticks} ticks)"
+            # On the loop, the 0.3 s listing would leave the 10 ms ticker at 1 tick; off it, the
+            # ticker runs (fewer than 30 times on a loaded machine: 10 was flaky in `make test`).
+            assert ticks >= 5, f"{name}: the loop stood still ({ticks} ticks)"
     finally:
         await service.close()
 
