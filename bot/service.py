@@ -42,7 +42,7 @@ from index.engine import Engine, EngineConfig, reindex_data_dir
 from index.errors import BadInput, IngestRefused, NewsbotError, NotFound, WritesRefused
 from index.feeds import FeedInfo, FeedRegistry, add_feed
 from index.fetch import FetchConfig, fetch_article
-from index.journal import Journal, discard_leftovers
+from index.journal import Journal, recover
 from index.models import (
     AddResult,
     Answer,
@@ -121,7 +121,6 @@ class NewsService:
         self._lock = CorpusLock(settings.data_dir)
         self._swap_lock = asyncio.Lock()
         self._passing = False
-        self._cleaned_leftovers = False
         self._watcher: asyncio.Task[None] | None = None
         self._long_running = False
         self._build_failure: str | None = None
@@ -452,9 +451,7 @@ class NewsService:
             return
         try:
             await self._follow_current()  # another process may have published meanwhile
-            if not self._cleaned_leftovers:
-                await asyncio.to_thread(discard_leftovers, self.settings.corpus_dir)
-                self._cleaned_leftovers = True
+            await asyncio.to_thread(self._recover)
             waiting = await self._apply_all(batch)
             if not waiting:
                 return
@@ -508,6 +505,23 @@ class NewsService:
                 request.journal.commit()
                 request.future.set_result((request.value, None))
         return waiting
+
+    def _recover(self) -> None:
+        """Settle what a writer that died (a killed CLI, a crashed server) left half done: put
+        back an unconfirmed change the index never got, keep one it did (index/journal.py)."""
+        engine = self._engine
+        if engine is None or engine.needs_build:
+            return  # no index to tell by: the rebuild takes the corpus as it is
+        corpus_dir = self.settings.corpus_dir
+        undone, _ = recover(
+            corpus_dir,
+            self._known_articles(),
+            lambda path, named: corpus_io.articles_as(path, named, corpus_dir),
+        )
+        if undone:
+            log.warning(
+                "put back %d corpus file change(s) a writer that died left unconfirmed", undone
+            )
 
     @staticmethod
     def _undo(requests: list[_Request]) -> None:
