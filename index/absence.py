@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from index.candidates import Retrieved
+from index.candidates import Retrieved, RetrievedArticle
 from index.features import coverage
 from index.question import Question
 
@@ -45,6 +45,7 @@ def never_together(
     idf: dict[str, float],
     min_topic: float,
     doc_freq: Callable[[str], int],
+    title_terms: Callable[[RetrievedArticle], set[str]] = lambda _: set(),
 ) -> str | None:
     """The reason to decline when the question's speaker and topic are in the corpus but never
     in one article; None when some article holds both, or when there is no evidence either way.
@@ -57,8 +58,11 @@ def never_together(
     if speaker is None or not speaker.name_terms or not question.topic:
         return None
     surname = speaker.name_terms[-1]
-    with_person = [a for a in retrieved.articles if surname in a.terms]
-    without = [a for a in retrieved.articles if surname not in a.terms]
+    # An article's headline is part of it ("… POSSIBLE U.K. TABLOID" over a text that says
+    # "Britain"), though it is not indexed as a passage.
+    terms_of = {id(a): a.terms | title_terms(a) for a in retrieved.articles}
+    with_person = [a for a in retrieved.articles if surname in terms_of[id(a)]]
+    without = [a for a in retrieved.articles if surname not in terms_of[id(a)]]
     speaker_terms = set(speaker.terms)
     topic_names = [
         n.terms[-1]
@@ -72,11 +76,11 @@ def never_together(
     def holds_topic(terms: set[str]) -> bool:
         return coverage(known, terms, idf) >= min_topic
 
-    together = [a for a in with_person if all(t in a.terms for t in topic_names)]
-    if any(holds_topic(a.terms) for a in together):
+    together = [a for a in with_person if all(t in terms_of[id(a)] for t in topic_names)]
+    if any(holds_topic(terms_of[id(a)]) for a in together):
         return None
     name_apart = bool(topic_names) and not together
-    topic_apart = any(holds_topic(a.terms) for a in without)
+    topic_apart = any(holds_topic(terms_of[id(a)]) for a in without)
     if not (name_apart or topic_apart):
         return None
     topic = question.topic_text or " ".join(question.topic)

@@ -19,6 +19,7 @@ The stages, each in its own module and testable on its own:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -31,11 +32,12 @@ from index.candidates import (
     Candidate,
     Retrieved,
     RetrievedArticle,
+    is_statement,
     retrieve,
     sentence_candidates,
     statement_candidates,
 )
-from index.choose import choose, quote_span
+from index.choose import by_score, choose, quote_span
 from index.features import (
     coverage,
     has_answer_type,
@@ -76,7 +78,7 @@ class Weights:
     missing_type: float = 0.15
     threshold: float = 1.2
     entity_coverage: float = 0.0
-    context_coverage: float = 0.45
+    context_coverage: float = 0.4
     second_ratio: float = 0.3
     lean_back: bool = True
     # a sentence that names the speaker, when a speech question falls back to sentences
@@ -88,13 +90,16 @@ class Weights:
     # speaker's statements and the evidence that speaker and topic never meet.
     speech_retrieve: float = 1.5
     speaker: float = 1.0
-    statement_terms: float = 0.3  # topic terms in the statement itself
-    statement_near: float = 0.6  # … in its paragraph and the sentences around it
+    statement_terms: float = 0.3  # topic terms in the statement's sentences
+    statement_near: float = 0.6  # … in them and the reporter's lead-in before them
     statement_article: float = 0.8  # … in its article
     statement_rank: float = 0.5  # its article's retrieval score
     statement_passage: float = 0.8  # its own passage's retrieval score, if retrieved
     direct: float = 1.2  # direct speech over reported speech
     verb: float = 0.3  # its cue uses the question's verb ("warned")
+    # "What did X predict/expect …", "… will …": a statement about the future (will, may,
+    # going to, expect …) answers it.
+    future: float = 0.3
     # "Did X mention any obstacles?" names what was said: the statement that says it (often
     # reported speech) counts more than direct speech near it.
     yes_no_direct: float = 0.25
@@ -102,6 +107,10 @@ class Weights:
     direct_floor: float = 0.6
     statement_min_article: float = 0.1  # topic share its article must hold
     together: float = 0.15  # topic share an article naming the speaker must hold
+    # A speech question is answered with a sentence about X instead of X's statements when that
+    # sentence holds this much more of the topic than any statement of X with its lead-in
+    # ("What did Luther think of Purgatory?" → "Luther rejected the existence of Purgatory.").
+    prose_margin: float = 0.5
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -176,21 +185,46 @@ def answer_question(
     idf = idf_of(ctx.backend.num_docs, {t: ctx.backend.doc_freq(t) for t in set(question.tokens)})
     if question.speech:
         reason = absence.never_together(
-            question, retrieved, idf, weights.together, ctx.backend.doc_freq
+            question,
+            retrieved,
+            idf,
+            weights.together,
+            ctx.backend.doc_freq,
+            lambda a: set(ctx.analyzer.tokens(a.article.title, a.article.language)),
         )
         if reason is not None:
             return _declined(text, reason)
         statements = _score_statements(
             question, retrieved, idf, weights, scope, ctx.analyzer, ctx.backend.num_docs
         )
-        if statements:
-            return _answer(ctx, question, statements, max_quotes, scope)
+    else:
+        statements = []
     sentences = _score_sentences(
-        question, _first_passages(retrieved, weights.retrieve), idf, ctx, scope
+        question,
+        _first_passages(retrieved, weights.retrieve),
+        idf,
+        ctx,
+        scope,
+        about_speaker=question.speech,
     )
+    if statements and not _prose_answers_better(sentences, statements, weights):
+        return _answer(ctx, question, statements, max_quotes, scope)
     if not sentences or sentences[0].score < weights.threshold:
         return _declined(text, absence.not_covered(question) if not sentences else _NO_ANSWER)
     return _answer(ctx, question, sentences, max_quotes, scope)
+
+
+def _prose_answers_better(
+    sentences: list[Candidate], statements: list[Candidate], weights: Weights
+) -> bool:
+    """Whether a speech question is better answered by a sentence about the speaker than by the
+    speaker's statements: the best sentence is an answer on its own and holds ``prose_margin``
+    more of the topic than the best statement and its lead-in. News quotes the speaker on the
+    topic, so there the statement wins; an encyclopedia tells a person's views in prose."""
+    if not sentences or sentences[0].score < weights.threshold:
+        return False
+    margin = sentences[0].features["topic"] - statements[0].features["near"]
+    return margin >= weights.prose_margin
 
 
 def _answer(
@@ -252,8 +286,7 @@ def _score_statements(
         analysis = cand.analysis
         inside = analysis.sentences_in(cand.start, cand.end)
         own = _terms_of(analysis, inside)
-        lead = _lead_in(analysis, inside, cand)
-        near = own | _terms_of(analysis, [lead] if lead is not None else [])
+        near = own | _terms_of(analysis, lead_in(analysis, inside, cand))
         article_cov = coverage(topic, cand.source.terms, idf)
         if topic and article_cov < weights.statement_min_article:
             continue
@@ -266,6 +299,7 @@ def _score_statements(
             "passage": cand.passage_score,
             "direct": 1.0 if cand.direct else 0.0,
             "verb": _verb_match(question, cand, analyzer),
+            "future": _future_match(question, cand),
         }
         cand.features = f
         cand.score = (
@@ -277,9 +311,10 @@ def _score_statements(
             + weights.statement_passage * f["passage"]
             + weights.direct * f["direct"] * _on_topic(f["near"], weights, question)
             + weights.verb * f["verb"]
+            + weights.future * f["future"]
         )
         scored.append(cand)
-    scored.sort(key=lambda c: c.score, reverse=True)
+    scored.sort(key=by_score)
     return scored
 
 
@@ -301,13 +336,16 @@ def _terms_of(analysis: ArticleAnalysis, indexes: range | list[int]) -> set[str]
     return out
 
 
-def _lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> int | None:
-    """The reporter's sentence before a statement, which names what the quotation is about
+def lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> list[int]:
+    """The reporter's sentences before a statement, which name what the quotation is about
     ("Lyng said he was not sure the grain agreement was worth extending. “It hasn't been worth
     much,” he said."): the sentence right before it, skipping back over the same speaker's
-    quotations in the same paragraph (a run of quotations shares one lead-in)."""
+    quotations in the same paragraph (a run of quotations shares one lead-in). When that
+    sentence is in a paragraph before the statement's, the sentence before it in that paragraph
+    too: a news paragraph is one or two sentences, and the topic is often in the first ("Phillips
+    will emphasize cash flow this year, C.J. “Pete” Silas, chairman, told Reuters.")."""
     if not inside:
-        return None
+        return []
     i = inside[0] - 1
     paragraph = analysis.paragraph_of(cand.start)
     person = cand.statement.person if cand.statement is not None else -1
@@ -316,14 +354,44 @@ def _lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> int |
         quotation = analysis.quotation_at(start, end)
         continues = (
             quotation is not None
+            # (a nickname in quotation marks, "Pete", is the reporter's sentence all the same)
+            and is_statement(cand.article.text, quotation)
             and person >= 0
             and quotation.person == person
             and analysis.paragraph_of(start) == paragraph
         )
         if not continues:
-            return i
+            break
         i -= 1
-    return None
+    if i < 0:
+        return []
+    lead_paragraph = analysis.paragraph_of(analysis.sentences[i][0])
+    if (
+        lead_paragraph != paragraph
+        and i > 0
+        and analysis.paragraph_of(analysis.sentences[i - 1][0]) == lead_paragraph
+    ):
+        return [i, i - 1]
+    return [i]
+
+
+_ASKS_FUTURE = re.compile(
+    r"\b(?:predict\w*|expect\w*|forecast\w*|foresee\w*|anticipat\w*|will|going to|outlook)\b",
+    re.IGNORECASE,
+)
+_SAYS_FUTURE = re.compile(
+    r"\b(?:will|won't|'ll|’ll|would|wouldn't|going to|expect\w*|may|might|could|likely|"
+    r"probably|shall|predict\w*|forecast\w*|next)\b",
+    re.IGNORECASE,
+)
+
+
+def _future_match(question: Question, cand: Candidate) -> float:
+    """1 when the question asks what X predicts or expects and the statement speaks of the
+    future (a modal or a verb of expecting)."""
+    if not _ASKS_FUTURE.search(question.text):
+        return 0.0
+    return 1.0 if _SAYS_FUTURE.search(cand.article.text, cand.start, cand.end) else 0.0
 
 
 def _verb_match(question: Question, cand: Candidate, analyzer: Analyzer) -> float:
@@ -342,6 +410,8 @@ def _score_sentences(
     idf: dict[str, float],
     ctx: AnswerContext,
     scope: Scope,
+    *,
+    about_speaker: bool,
 ) -> list[Candidate]:
     weights, analyzer = ctx.weights, ctx.analyzer
     candidates = sentence_candidates(retrieved, scope.allows)
@@ -398,7 +468,7 @@ def _score_sentences(
             score += weights.answer_type
         elif has_type is False:
             score -= weights.missing_type
-        if question.speech and speaker_terms:
+        if about_speaker and speaker_terms:
             # No statement of X's: a sentence about X and the topic, X named around it.
             if not speaker_terms <= ctx_terms:
                 continue
@@ -407,8 +477,9 @@ def _score_sentences(
             if speaker_terms & s_terms:
                 score += weights.speech_other
         cand.score = score
+        cand.features = {"topic": coverage(question.topic, s_terms, idf)}
         scored.append(cand)
-    scored.sort(key=lambda c: c.score, reverse=True)
+    scored.sort(key=by_score)
     return scored
 
 

@@ -153,7 +153,7 @@ def statement_candidates(
                 score = scores[statement.person]
                 if score <= 0 or not allows(entry.article, statement.start, statement.end):
                     continue
-                if direct and _short(entry.article.text, statement):
+                if direct and not is_statement(entry.article.text, statement):
                     continue  # a nickname or a scare quote ("Pete"), not a statement
                 passage, passage_score = _passage_holding(entry, statement.start)
                 speaker = statement.speaker or speakers[statement.person].name
@@ -176,8 +176,9 @@ def statement_candidates(
 _MIN_STATEMENT_WORDS = 4
 
 
-def _short(text: str, statement: Quotation) -> bool:
-    return len(text[statement.start : statement.end].split()) < _MIN_STATEMENT_WORDS
+def is_statement(text: str, quotation: Quotation) -> bool:
+    """Whether a quotation says something: not a nickname or a scare quote ("Pete")."""
+    return len(text[quotation.start : quotation.end].split()) >= _MIN_STATEMENT_WORDS
 
 
 def _passage_holding(entry: RetrievedArticle, offset: int) -> tuple[StoredPassage | None, float]:

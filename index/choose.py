@@ -23,12 +23,18 @@ def choose(scored: Sequence[Candidate], limit: int, second_ratio: float) -> list
     if not scored:
         return chosen
     best = scored[0].score
+    words_chosen: set[str] = set()
     for cand in scored:
         if len(chosen) >= limit:
             break
         if chosen and cand.score < best * second_ratio:
             break
         if any(_same_statement(other, cand) for other in chosen):
+            continue
+        # The same words printed by two copies of a story (a wire text and its update, two
+        # sites running one agency story) are one quote: the better-ranked copy keeps it.
+        words = _words_of(cand)
+        if words in words_chosen:
             continue
         other = next((o for o in chosen if _overlaps(o, cand)), None)
         if other is not None:
@@ -38,7 +44,20 @@ def choose(scored: Sequence[Candidate], limit: int, second_ratio: float) -> list
                 other.end = max(other.end, cand.end)
             continue
         chosen.append(cand)
+        words_chosen.add(words)
     return chosen
+
+
+def _words_of(cand: Candidate) -> str:
+    start, end = quote_span(cand)
+    return " ".join(cand.article.text[start:end].split()).casefold()
+
+
+def by_score(cand: Candidate) -> tuple[float, int, str, int]:
+    """Sort key: best first; on a tie the newest article, then a fixed order (article id,
+    position), so an answer never depends on the order the index was built in."""
+    published = cand.article.published
+    return (-cand.score, -(published.toordinal() if published else 0), cand.article.id, cand.start)
 
 
 def _same_statement(a: Candidate, b: Candidate) -> bool:

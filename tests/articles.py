@@ -96,3 +96,58 @@ The port's director later added that the plan was not dead. “We have spent fou
 “We will finish it, whatever the weather,” the director said.
 """,
 }
+
+# The topic in the first sentence of a two-sentence lead paragraph; a prediction among quotations
+# on the same subject; a headline that names the topic in other words than the text (issue 8's
+# answer quality round, all invented).
+KESTREL = {
+    "name": "kestrel-oil-debt",
+    "title": "Kestrel Oil Puts Debt Ahead Of Drilling",
+    "author": "Lena Ward",
+    "publisher": "Test Wire",
+    "published": "2023-02-07",
+    "text": """
+Kestrel Oil will put paying down its debt ahead of new drilling this year. Its chairman, Marcus Oduya, spoke to reporters in Aberdeen on Tuesday.
+
+“What we owe comes first, before we drill another well,” Oduya said.
+
+Oduya said the company's debt had doubled since 2019.
+
+“The platforms cost us the most to run, so their sale made sense to the board,” he said.
+
+“We expect both platform sales to close by the autumn,” Oduya said.
+
+Kestrel is the third-largest producer in the U.K. North Sea.
+""",
+}
+
+FERRY = {
+    "name": "ferry-link",
+    "title": "Harbour Board Weighs U.K. Ferry Link",
+    "author": "Tom Reyes",
+    "publisher": "Coast Times",
+    "published": "2022-05-09",
+    "text": """
+The Brackenford harbour board is studying a new ferry service to Britain, its treasurer, Grace Okonkwo, said on Monday.
+
+“A crossing to Britain twice a week would pay for itself within three years,” Okonkwo said.
+""",
+}
+
+# An encyclopedic text: a person's views told in prose, her quotations on other matters.
+FENWICK = {
+    "name": "ada-fenwick",
+    "title": "Ada Fenwick",
+    "author": "Test Encyclopedia",
+    "publisher": "Test Encyclopedia",
+    "published": "2020-01-01",
+    "text": """
+Ada Fenwick was a botanist who catalogued the orchids of the Vale.
+
+“I never trusted a flower that needed a greenhouse,” she wrote in 1901.
+
+She moved to the coast in 1910 and taught at the village school. “The sea taught me patience,” Fenwick told a visitor late in life.
+
+Fenwick rejected the theory that orchids spread by the wind.
+""",
+}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from index.analysis import ArticleAnalysis, Speaker, analyse_article
 from index.analyze import Analyzer
+from index.answer import lead_in
 from index.candidates import Candidate, Retrieved, RetrievedArticle
 from index.choose import MAX_QUOTE_CHARS, choose, quote_span
 from index.engine import reindex_data_dir
@@ -129,6 +130,53 @@ def test_analysis_holds_speakers_and_reported_speech_and_survives_bytes() -> Non
     novak = next(q for q in analysis.quotations if "boats" in text[q.start : q.end])
     assert analysis.speakers[novak.person].name == "Bogdan Novak"
     assert ArticleAnalysis.from_bytes(analysis.to_bytes()) == analysis
+
+
+# ---- the reporter's lead-in of a statement
+def _statement_candidate(text: str, words: str) -> Candidate:
+    article = Article(id="a", title="A", text=text, content_hash="x")
+    analysis = analyse_article(article, ANALYZER)
+    statement = next(q for q in analysis.quotations if words in text[q.start : q.end])
+    entry = RetrievedArticle(article, analysis, 1.0)
+    return Candidate(entry, statement.start, statement.end, None, 1.0, statement, direct=True)
+
+
+def _lead_in_text(text: str, words: str) -> list[str]:
+    cand = _statement_candidate(text, words)
+    analysis = cand.analysis
+    found = lead_in(analysis, analysis.sentences_in(cand.start, cand.end), cand)
+    return [text[slice(*analysis.sentences[i])] for i in found]
+
+
+def test_the_lead_in_is_the_reporters_sentence_before_a_run_of_quotations() -> None:
+    text = (
+        "Lyng said the grain agreement was not worth extending. "
+        "“It hasn't been worth much,” Lyng said. “They haven't lived up to it,” he said."
+    )
+    expected = ["Lyng said the grain agreement was not worth extending."]
+    assert _lead_in_text(text, "lived up") == expected
+    assert _lead_in_text(text, "worth much") == expected
+
+
+def test_a_nickname_in_quotation_marks_is_still_the_reporters_lead_in() -> None:
+    text = (
+        "Cash flow comes first this year, “Pete” Silas, the chairman, told Reuters. "
+        "“Our priority is to get cash flow up,” Silas said."
+    )
+    assert _lead_in_text(text, "priority") == [
+        "Cash flow comes first this year, “Pete” Silas, the chairman, told Reuters."
+    ]
+
+
+def test_a_lead_paragraph_of_two_sentences_is_the_lead_in_whole() -> None:
+    text = (
+        "Kestrel will pay its debt first this year. Its chairman, Marcus Oduya, spoke on Tuesday."
+        "\n\n“What we owe comes first,” Oduya said."
+    )
+    assert _lead_in_text(text, "owe") == [
+        "Its chairman, Marcus Oduya, spoke on Tuesday.",
+        "Kestrel will pay its debt first this year.",
+    ]
 
 
 # ---- choosing spans, and the hard cap on a quote's size

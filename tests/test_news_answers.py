@@ -6,11 +6,13 @@ The corpus is the two bundled seeds plus invented articles (tests/articles.py).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.engine import Engine, reindex_data_dir
 from index.models import Answer
-from tests.articles import EXTRA, HARBOUR, SKYPARCEL
+from tests.articles import EXTRA, FENWICK, FERRY, HARBOUR, KESTREL, SKYPARCEL
 from tests.conftest import copy_corpus
 
 
@@ -18,7 +20,7 @@ from tests.conftest import copy_corpus
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     root = tmp_path_factory.mktemp("news-answers")
     corpus = copy_corpus(root / "corpus")
-    for art in [*EXTRA, SKYPARCEL, HARBOUR]:
+    for art in [*EXTRA, SKYPARCEL, HARBOUR, KESTREL, FERRY, FENWICK]:
         meta = "\n".join(f"{k}: {art[k]!r}" for k in ("title", "author", "publisher", "published"))
         (corpus / f"{art['name']}.md").write_text(f"---\n{meta}\n---\n\n{art['text'].strip()}\n")
     eng = reindex_data_dir(corpus, root / "data")[1]
@@ -156,3 +158,60 @@ def test_what_else_returns_more_of_the_same_speaker(engine: Engine) -> None:
     assert again.answered
     assert all((q.source.article_id, q.start, q.end) not in seen for q in again.quotes)
     assert all(q.speaker is not None and "Lukashenko" in q.speaker for q in again.quotes)
+
+
+# ---- ranking a speaker's quotations (answer quality, issue 8)
+def test_the_lead_paragraph_names_what_the_first_quotation_is_about(engine: Engine) -> None:
+    # The topic is in the first sentence of a two-sentence lead paragraph; a later quotation
+    # follows a sentence holding part of it ("the company's debt had doubled").
+    quote = first(engine, "What did Kestrel Oil's chairman say about paying down its debt?")
+    assert "What we owe comes first" in quote.quotes[0].text
+    assert quote.quotes[0].speaker == "Oduya"
+
+
+def test_a_prediction_question_gets_the_quotation_about_the_future(engine: Engine) -> None:
+    quote = first(engine, "What does Oduya predict for the platform sales?").quotes[0]
+    assert "We expect both platform sales to close by the autumn" in quote.text
+
+
+def test_the_headline_is_part_of_the_article_for_the_evidence_of_absence(engine: Engine) -> None:
+    # The text says "Britain", the headline "U.K."; another article mentions the U.K. without
+    # Okonkwo. Not "never together".
+    quote = first(engine, "What did Okonkwo say about the U.K. ferry link?").quotes[0]
+    assert "A crossing to Britain twice a week" in quote.text
+
+
+def test_a_view_told_in_prose_beats_quotations_on_other_matters(engine: Engine) -> None:
+    quote = first(engine, "What did Fenwick think of the wind theory of orchids?").quotes[0]
+    assert quote.text == "Fenwick rejected the theory that orchids spread by the wind."
+
+
+# ---- the same story twice (a wire story and its update, two sites running one agency text)
+_BRIDGE = (
+    "Mayor Ines Varga opened the new Oster bridge on Monday.\n\n"
+    "“This bridge joins two halves of one city,” Varga said.\n\n"
+    "{extra}"
+)
+
+
+@pytest.mark.parametrize("files", [("a", "b"), ("b", "a")])
+def test_one_quote_printed_by_two_copies_is_quoted_once_from_the_newest(
+    tmp_path: Path, files: tuple[str, str]
+) -> None:
+    corpus = copy_corpus(tmp_path / "corpus")
+    # The same body under two headlines and dates: the two copies score exactly alike.
+    copies = [("wire", "2024-05-06"), ("update", "2024-05-07")]
+    for name, (slug, day) in zip(files, copies, strict=True):
+        (corpus / f"{name}.md").write_text(
+            f"---\nid: bridge-{slug}\ntitle: 'Oster bridge opens ({slug})'\npublished: {day}\n---\n\n"
+            + _BRIDGE.format(extra="The bridge cost 40 million euros.")
+        )
+    engine = reindex_data_dir(corpus, tmp_path / "data")[1]
+    try:
+        answer = first(engine, "What did Varga say about the bridge?")
+        texts = [q.text for q in answer.quotes]
+        assert texts[0].startswith("“This bridge joins two halves")
+        assert texts.count(texts[0]) == 1
+        assert answer.quotes[0].source.article_id == "bridge-update"
+    finally:
+        engine.close()
