@@ -479,7 +479,9 @@ CORRUPTIONS: dict[str, Callable[[Path], None]] = {
 }
 
 
-def _settings(corpus: Path, data: Path, **overrides: Any) -> Any:
+def fault_settings(corpus: Path, data: Path, **overrides: Any) -> Any:
+    """Settings for a service under test: loopback, this file's token, no rate limit to speak
+    of, and a quick eye on new generations (the adversarial tests use them too)."""
     from bot.settings import Settings
 
     values: dict[str, Any] = {
@@ -507,14 +509,16 @@ async def corrupt_one(
     root = work / f"corrupt-{name}"
     corpus, data = fresh_corpus(root), root / "data"
     write_articles(corpus, "c", 20, sentences=10)
-    builder = NewsService(_settings(corpus, data))  # built as the bot builds it (with its stamp)
+    builder = NewsService(
+        fault_settings(corpus, data)
+    )  # built as the bot builds it (with its stamp)
     await builder.start()
     await builder.close()
     expected = indexed_on_disk(data)
     gen = read_current(data)
     assert gen is not None
     CORRUPTIONS[name](gen)
-    settings = _settings(corpus, data)
+    settings = fault_settings(corpus, data)
     service = NewsService(settings)
     server = HttpServer(service, settings, metrics=Metrics())
     await server.start()
@@ -614,7 +618,7 @@ async def in_process_api(corpus: Path, data: Path, **overrides: Any) -> AsyncIte
     from bot.metrics import Metrics
     from bot.service import NewsService
 
-    settings = _settings(corpus, data, **overrides)
+    settings = fault_settings(corpus, data, **overrides)
     service = NewsService(settings)
     server = HttpServer(service, settings, metrics=Metrics())
     await server.start()

@@ -20,9 +20,15 @@ import aiohttp
 from bot.locks import CorpusLock
 from bot.service import NewsService
 from index.errors import IngestRefused
-from tests.adversarial import AUTH, HEADLINE_ID, article_md, make_settings, running_api
+from tests.adversarial import (
+    AUTH,
+    HEADLINE_ID,
+    article_md,
+    indexed_on_disk,
+    make_settings,
+    running_api,
+)
 from tests.conftest import copy_corpus
-from tests.test_adversarial_writes import indexed_ids
 
 TWIN_TEXT = "The mayor of Valdoria said the new bridge will open in spring. " * 3
 
@@ -81,7 +87,7 @@ async def test_delete_then_reupload_in_one_batch_leaves_the_article(tmp_path: Pa
         assert uploaded[1][0]["status"] == "added", uploaded
         assert HEADLINE_ID in await api.article_ids()
     assert (corpus / f"{HEADLINE_ID}.md").exists()
-    assert HEADLINE_ID in indexed_ids(data)
+    assert HEADLINE_ID in indexed_on_disk(data)
 
 
 async def test_two_uploads_of_one_text_in_one_batch_keep_one(tmp_path: Path) -> None:
@@ -110,7 +116,7 @@ async def test_two_uploads_of_one_text_in_one_batch_keep_one(tmp_path: Path) -> 
         report = await service.reindex()
         assert report.skipped == ()
     assert not (corpus / "twin-b.md").exists()
-    assert {"twin-a"} == indexed_ids(data) & {"twin-a", "twin-b"}
+    assert {"twin-a"} == indexed_on_disk(data) & {"twin-a", "twin-b"}
 
 
 async def test_upload_then_delete_in_one_batch_removes_it(tmp_path: Path) -> None:
@@ -128,7 +134,7 @@ async def test_upload_then_delete_in_one_batch_removes_it(tmp_path: Path) -> Non
         assert uploaded[0] == 200 and deleted[0] == 200, (uploaded, deleted)
         assert "fresh-one" not in await api.article_ids()
     assert not (corpus / "fresh-one.md").exists()
-    assert "fresh-one" not in indexed_ids(data)
+    assert "fresh-one" not in indexed_on_disk(data)
 
 
 async def test_service_batch_sees_its_own_earlier_changes(tmp_path: Path) -> None:
