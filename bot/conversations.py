@@ -21,6 +21,7 @@ so the second sees the first's turn; different conversations run side by side.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import secrets
@@ -28,10 +29,10 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -55,6 +56,8 @@ _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 # Only these mean the file itself is bad; any other error leaves it where it is.
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+# Another connection holds the lock (the primary result codes, also of the extended ones).
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
 
 class ConversationState(BaseModel):
@@ -70,8 +73,20 @@ class ConversationState(BaseModel):
         )
 
 
+class StoreBusy(sqlite3.OperationalError):
+    """The store was locked by another process a moment ago; not tried again for a while."""
+
+
 class ConversationStore:
-    """The SQLite file; every method is blocking (call it off the event loop)."""
+    """The SQLite file; every method is blocking (call it off the event loop).
+
+    Locked by another process (a ``newsbot chat`` mid-write, an operator's ``sqlite3`` shell, a
+    backup), a call waits at most BUSY_TIMEOUT_SECONDS, and for BUSY_BACKOFF_SECONDS after that
+    every call fails at once (StoreBusy) instead of waiting again: answers go on without the
+    store rather than queueing behind it one timeout after another."""
+
+    BUSY_TIMEOUT_SECONDS = 1.0  # our own writes take milliseconds
+    BUSY_BACKOFF_SECONDS = 10.0
 
     def __init__(
         self,
@@ -80,13 +95,33 @@ class ConversationStore:
         ttl_seconds: float = TTL_SECONDS,
         max_conversations: int = MAX_CONVERSATIONS,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.path = Path(path)
         self.ttl = ttl_seconds
         self.max_conversations = max_conversations
         self.clock = clock
+        self._monotonic = monotonic
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._busy_until: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def _using(self, kind: str = "read") -> Iterator[sqlite3.Connection]:
+        """The connection, for one call, under the store's lock. A call that found the store
+        locked makes the calls of its kind (reads, writes) fail at once for a while: in WAL
+        mode reads usually go on while another process holds the write lock."""
+        with self._lock:
+            if self._monotonic() < self._busy_until.get(kind, float("-inf")):
+                raise StoreBusy(
+                    f"conversation store {self.path} is busy (locked by another process)"
+                )
+            try:
+                yield self._conn()
+            except sqlite3.OperationalError as err:
+                if (getattr(err, "sqlite_errorcode", 0) or 0) & 0xFF in _BUSY:
+                    self._busy_until[kind] = self._monotonic() + self.BUSY_BACKOFF_SECONDS
+                raise
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
@@ -105,7 +140,7 @@ class ConversationStore:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT_SECONDS, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
@@ -132,15 +167,11 @@ class ConversationStore:
 
     def load(self, key: str) -> ConversationState | None:
         """The conversation's state, or None when there is none (or it expired)."""
-        with self._lock:
-            row = (
-                self._conn()
-                .execute(
-                    "SELECT state FROM conversations WHERE key = ? AND updated >= ?",
-                    (key, self.clock() - self.ttl),
-                )
-                .fetchone()
-            )
+        with self._using() as db:
+            row = db.execute(
+                "SELECT state FROM conversations WHERE key = ? AND updated >= ?",
+                (key, self.clock() - self.ttl),
+            ).fetchone()
         if row is None:
             return None
         try:
@@ -151,44 +182,36 @@ class ConversationStore:
 
     def save(self, key: str, state: ConversationState) -> None:
         now = self.clock()
-        with self._lock:
-            db = self._conn()
-            with db:
-                db.execute(
-                    "INSERT INTO conversations (key, updated, state) VALUES (?, ?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET updated = excluded.updated, state = excluded.state",
-                    (key, now, state.model_dump_json()),
-                )
-                self._sweep(db, now)
+        with self._using("write") as db, db:
+            db.execute(
+                "INSERT INTO conversations (key, updated, state) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET updated = excluded.updated, state = excluded.state",
+                (key, now, state.model_dump_json()),
+            )
+            self._sweep(db, now)
 
     def link(self, message_id: int | str, key: str) -> None:
         """Remember that a bot message belongs to ``key`` (a reply to it continues it)."""
-        with self._lock:
-            db = self._conn()
-            with db:
-                db.execute(
-                    "INSERT OR REPLACE INTO messages (message, key, at) VALUES (?, ?, ?)",
-                    (str(message_id), key, self.clock()),
-                )
+        with self._using("write") as db, db:
+            db.execute(
+                "INSERT OR REPLACE INTO messages (message, key, at) VALUES (?, ?, ?)",
+                (str(message_id), key, self.clock()),
+            )
 
     def key_of(self, message_id: int | str) -> str | None:
-        with self._lock:
-            row = (
-                self._conn()
-                .execute(
-                    "SELECT key FROM messages WHERE message = ? AND at >= ?",
-                    (str(message_id), self.clock() - self.ttl),
-                )
-                .fetchone()
-            )
+        with self._using() as db:
+            row = db.execute(
+                "SELECT key FROM messages WHERE message = ? AND at >= ?",
+                (str(message_id), self.clock() - self.ttl),
+            ).fetchone()
         return row[0] if row else None
 
     def exists(self, key: str) -> bool:
         return self.load(key) is not None
 
     def count(self) -> int:
-        with self._lock:
-            return int(self._conn().execute("SELECT COUNT(*) FROM conversations").fetchone()[0])
+        with self._using() as db:
+            return int(db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0])
 
     def _sweep(self, db: sqlite3.Connection, now: float) -> None:
         cutoff = now - self.ttl
@@ -238,21 +261,35 @@ class Conversations:
         async with lock:
             return await asyncio.to_thread(_answer, engine, question, k, (self.store, key), today)
 
+    # The store is a help, never a reason not to answer: when it cannot be used (locked, full,
+    # read-only, unopenable) these say "nothing known" and the caller answers without it.
     async def link(self, message_id: int | str, key: str) -> None:
-        await asyncio.to_thread(self.store.link, message_id, key)
+        await _tolerant(self.store.link, None, "remember an answer of", key, message_id, key)
 
     async def key_of(self, message_id: int | str) -> str | None:
-        return await asyncio.to_thread(self.store.key_of, message_id)
+        return await _tolerant(self.store.key_of, None, "look up", str(message_id), message_id)
 
     async def exists(self, key: str) -> bool:
-        return await asyncio.to_thread(self.store.exists, key)
+        return await _tolerant(self.store.exists, False, "look up", key, key)
 
     async def history(self, key: str) -> tuple[Turn, ...]:
-        state = await asyncio.to_thread(self.store.load, key)
+        state = await _tolerant(self.store.load, None, "read", key, key)
         return state.turns if state is not None else ()
 
     def close(self) -> None:
         self.store.close()
+
+
+T = TypeVar("T")
+
+
+async def _tolerant(call: Callable[..., T], fallback: T, doing: str, key: str, *args: object) -> T:
+    """``call(*args)`` off the loop; ``fallback`` (and a warning) when the store fails."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except (sqlite3.Error, OSError) as err:
+        log.warning("could not %s conversation %s (%s); going on without it", doing, key, err)
+        return fallback
 
 
 def _answer(

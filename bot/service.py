@@ -42,7 +42,7 @@ from index.engine import Engine, EngineConfig, reindex_data_dir
 from index.errors import BadInput, IngestRefused, NewsbotError, NotFound, WritesRefused
 from index.feeds import FeedInfo, FeedRegistry, add_feed
 from index.fetch import FetchConfig, fetch_article
-from index.journal import Journal, discard_leftovers
+from index.journal import Journal, recover
 from index.models import (
     AddResult,
     Answer,
@@ -88,10 +88,25 @@ class _Request:
 
 @dataclass
 class _Batch:
-    """The requests applied together before one pass; ``removed`` stops a double removal."""
+    """The requests applied together before one pass, in the order they arrived.
+
+    ``known`` is what the corpus holds once the batch's earlier requests are applied (id ->
+    content hash and file; it starts as what is indexed), and ``urls`` the page each article
+    stored by this batch came from: each request sees the ones queued before it, as if they
+    had run one after the other (a DELETE then a re-upload of one article keeps it; two
+    uploads of one text keep the first; an upload then a DELETE of it removes it)."""
 
     journal: Journal
-    removed: set[str] = field(default_factory=set)
+    known: dict[str, corpus_io.KnownArticle]
+    urls: dict[str, str | None] = field(default_factory=dict)
+
+    def stored(self, article: Article) -> None:
+        self.known[article.id] = corpus_io.KnownArticle(article.content_hash, article.source_path)
+        self.urls[article.id] = article.url
+
+    def forget(self, article_id: str) -> None:
+        self.known.pop(article_id, None)
+        self.urls.pop(article_id, None)
 
 
 class NewsService:
@@ -106,7 +121,6 @@ class NewsService:
         self._lock = CorpusLock(settings.data_dir)
         self._swap_lock = asyncio.Lock()
         self._passing = False
-        self._cleaned_leftovers = False
         self._watcher: asyncio.Task[None] | None = None
         self._long_running = False
         self._build_failure: str | None = None
@@ -437,9 +451,7 @@ class NewsService:
             return
         try:
             await self._follow_current()  # another process may have published meanwhile
-            if not self._cleaned_leftovers:
-                await asyncio.to_thread(discard_leftovers, self.settings.corpus_dir)
-                self._cleaned_leftovers = True
+            await asyncio.to_thread(self._recover)
             waiting = await self._apply_all(batch)
             if not waiting:
                 return
@@ -458,10 +470,14 @@ class NewsService:
             await asyncio.to_thread(self._lock.release)
 
     async def _apply_all(self, batch: list[_Request]) -> list[_Request]:
-        """Apply each change under the lock; answer those that need no pass. Returns the
-        requests waiting for the pass (empty when nothing changed and nobody asked for one)."""
-        waiting: list[_Request] = []
-        state = _Batch(journal=Journal())
+        """Apply each change under the lock, in order. Returns the requests waiting for the pass
+        (empty when nothing changed and nobody asked for one). When a pass is due, every caller
+        that waits for passes waits for it, an "unchanged" upload too: its answer must describe
+        the index after the changes queued before it (a DELETE of that very article)."""
+        changes = any(request.apply is not None for request in batch)
+        known = await asyncio.to_thread(self._known_articles) if changes else {}
+        state = _Batch(journal=Journal(), known=known)
+        applied: list[tuple[_Request, _Change]] = []
         for request in batch:
             change = _Change(changed=True)
             if request.apply is not None:
@@ -474,13 +490,38 @@ class NewsService:
                         self._failure(err, self.settings.corpus_dir, "corpus directory")
                     )
                     continue
-            if request.wait_for_pass and (request.apply is None or change.changed):
-                request.value = change.value
+            request.value = change.value
+            applied.append((request, change))
+        # Feed items (no wait) are indexed by the reindex their poller runs after a poll.
+        pass_due = any(
+            request.wait_for_pass and (request.apply is None or change.changed)
+            for request, change in applied
+        )
+        waiting: list[_Request] = []
+        for request, _ in applied:
+            if pass_due and request.wait_for_pass:
                 waiting.append(request)
             else:
                 request.journal.commit()
-                request.future.set_result((change.value, None))
+                request.future.set_result((request.value, None))
         return waiting
+
+    def _recover(self) -> None:
+        """Settle what a writer that died (a killed CLI, a crashed server) left half done: put
+        back an unconfirmed change the index never got, keep one it did (index/journal.py)."""
+        engine = self._engine
+        if engine is None or engine.needs_build:
+            return  # no index to tell by: the rebuild takes the corpus as it is
+        corpus_dir = self.settings.corpus_dir
+        undone, _ = recover(
+            corpus_dir,
+            self._known_articles(),
+            lambda path, named: corpus_io.articles_as(path, named, corpus_dir),
+        )
+        if undone:
+            log.warning(
+                "put back %d corpus file change(s) a writer that died left unconfirmed", undone
+            )
 
     @staticmethod
     def _undo(requests: list[_Request]) -> None:
@@ -563,10 +604,12 @@ class NewsService:
                 self.settings.corpus_dir,
                 filename,
                 data,
-                self._known_articles(),
+                batch.known,
                 max_bytes=self.settings.max_upload_bytes,
                 journal=batch.journal,
             )
+            for article, _ in stored:
+                batch.stored(article)
             return _Change(stored, changed=any(status != "unchanged" for _, status in stored))
 
         stored, report = await self._submit(apply)
@@ -576,12 +619,21 @@ class NewsService:
         self, stored: list[tuple[Article, str]], report: ReindexReport | None
     ) -> list[AddResult]:
         indexed = {a.id: a for a in await self.articles()}
+        skipped = {p.path: p.reason for p in report.skipped} if report is not None else {}
         results = []
         for n, (article, status) in enumerate(stored):
             summary = indexed.get(article.id)
             if summary is None:
-                raise NotFound(
-                    f"‘{article.id}’ was stored but not indexed; run /reindex to see why."
+                why = skipped.get(article.source_path or "")
+                if why is not None or report is None:
+                    raise NotFound(
+                        f"‘{article.id}’ was stored but not indexed ({why or 'not found'}); "
+                        "run /reindex to see why."
+                    )
+                # A change queued right after this one in the same batch removed it again: the
+                # answer still says what this request did.
+                summary = ArticleSummary(
+                    **article.model_dump(include=set(ArticleSummary.model_fields) - {"passages"})
                 )
             # One report per request: a 4,000-article upload must not repeat it 4,000 times.
             results.append(
@@ -613,7 +665,7 @@ class NewsService:
         article = await fetch_article(url.strip(), self.fetch_config)
 
         def apply(batch: _Batch) -> _Change:
-            stored, status = self._store_article(article, batch.journal)
+            stored, status = self._store_article(article, batch)
             return _Change([(stored, status)], changed=status != "unchanged")
 
         stored, report = await self._submit(apply)
@@ -623,21 +675,21 @@ class NewsService:
         """Store a fetched article in the corpus without reindexing (feeds batch the reindex)."""
 
         def apply(batch: _Batch) -> _Change:
-            stored = self._store_article(article, batch.journal)
+            stored = self._store_article(article, batch)
             return _Change(stored, changed=stored[1] != "unchanged")
 
         stored, _ = await self._submit(apply, wait_for_pass=False)
         return stored  # type: ignore[no-any-return]
 
-    def _store_article(self, article: Article, journal: Journal) -> tuple[Article, str]:
-        known = self._known_articles()
+    def _store_article(self, article: Article, batch: _Batch) -> tuple[Article, str]:
+        journal, known = batch.journal, batch.known
         owner = next((i for i, k in known.items() if k.content_hash == article.content_hash), None)
         if owner == article.id:
             return article, "unchanged"
         if owner is not None:
             raise IngestRefused(f"That article is already indexed as ‘{owner}’.")
         entry = known.get(article.id)
-        if entry is not None and self.engine.article(article.id).url != article.url:
+        if entry is not None and self._url_of(article.id, batch) != article.url:
             # Two sites can end their URLs alike; a different page never overwrites another.
             suffix = hashlib.sha256((article.url or "").encode()).hexdigest()[:6]
             article = article.model_copy(update={"id": f"{article.id[:70]}-{suffix}"})
@@ -656,7 +708,15 @@ class NewsService:
         )
         if old is not None and old != path and old.exists():
             journal.remove(old)
+        rel = path.relative_to(self.settings.corpus_dir).as_posix()
+        batch.stored(article.model_copy(update={"source_path": rel}))
         return article, "updated" if entry is not None else "added"
+
+    def _url_of(self, article_id: str, batch: _Batch) -> str | None:
+        """The page an article came from: stored earlier in this batch, or as indexed."""
+        if article_id in batch.urls:
+            return batch.urls[article_id]
+        return self.engine.article(article_id).url
 
     # ---- feeds
     @property
@@ -695,15 +755,15 @@ class NewsService:
         )
 
         def apply(batch: _Batch) -> _Change:
-            if article_id in batch.removed:
-                raise NotFound(f"‘{article_id}’ is already being removed.")
-            summary = next((a for a in self.engine.articles() if a.id == article_id), None)
-            if summary is None:
+            # What the corpus holds after the changes queued before this one (a second DELETE
+            # of one id finds nothing; an upload just before this DELETE is found).
+            entry = batch.known.get(article_id)
+            if entry is None:
                 raise NotFound(f"No article has the id ‘{article_id}’. /articles lists them.")
             path = corpus_io.remove_article(
-                self.settings.corpus_dir, article_id, summary.source_path, journal=batch.journal
+                self.settings.corpus_dir, article_id, entry.source_path, journal=batch.journal
             )
-            batch.removed.add(article_id)
+            batch.forget(article_id)
             log.info("removing %s (%s)", printable(article_id), printable(str(path)))
             return _Change(path)
 

@@ -648,6 +648,19 @@ def read_file(path: Path, root: Path, *, max_bytes: int = MAX_BYTES) -> CorpusRe
     return collector.read
 
 
+def articles_as(path: Path, named: Path, root: Path) -> set[tuple[str, str]]:
+    """(id, content hash) of the articles in ``path`` read as the file ``named`` (under
+    ``root``) would be: how the journal tells whether an interrupted change was published."""
+    try:
+        rel = Path(named).relative_to(root).as_posix()
+    except ValueError:
+        rel = Path(named).name
+    collector = _Collector()
+    for _consumed in _read_into(collector, Path(path), rel, MAX_BYTES, named=Path(named)):
+        pass
+    return {(a.id, a.content_hash) for a in collector.read.articles}
+
+
 def _walk(root: Path, collector: _Collector) -> Iterator[tuple[Path, str]]:
     def visit(directory: Path, prefix: str) -> Iterator[tuple[Path, str]]:
         try:
@@ -690,12 +703,16 @@ def corpus_listing(corpus_dir: Path) -> Iterator[tuple[str, int, int]]:
         yield rel, info.st_size, info.st_mtime_ns
 
 
-def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> Iterator[int]:
+def _read_into(
+    collector: _Collector, path: Path, rel: str, max_bytes: int, *, named: Path | None = None
+) -> Iterator[int]:
     """Read one file into ``collector``; yields the bytes consumed after each article or line,
-    so a caller can take the articles out as they come (a .jsonl file may hold the corpus)."""
-    kind = _kind(path.name)
+    so a caller can take the articles out as they come (a .jsonl file may hold the corpus).
+    ``named``: read ``path`` as if it had that name (a backup of that file)."""
+    name = named if named is not None else path
+    kind = _kind(name.name)
     if kind is None:
-        collector.problem(rel, _unsupported(path.name))
+        collector.problem(rel, _unsupported(name.name))
         return
     try:
         if kind == "jsonl":
@@ -705,7 +722,7 @@ def _read_into(collector: _Collector, path: Path, rel: str, max_bytes: int) -> I
         if size > max_bytes:
             raise _Unreadable(_too_large(size, max_bytes))
         text = _decode(path.read_bytes())
-        collector.add(_SINGLE_PARSERS[kind](text, path.stem, rel), rel)
+        collector.add(_SINGLE_PARSERS[kind](text, name.stem, rel), rel)
         yield size
     except _Unreadable as err:
         collector.problem(rel, err.reason)

@@ -19,28 +19,16 @@ from typing import Any
 
 import aiohttp
 
+# One set of helpers for the fault suite (bench/faults.py) and these tests.
+from bench.faults import AUTH, TOKEN, indexed_on_disk
+from bench.faults import fault_settings as make_settings
 from bot.http import HttpServer
 from bot.metrics import Metrics
 from bot.service import NewsService
 from bot.settings import Settings
 
-TOKEN = "adversarial-token-0123456789"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HEADLINE_ID = "belarus-china-increasing-ties"
-
-
-def make_settings(corpus_dir: Path, data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "corpus_dir": corpus_dir,
-        "data_dir": data_dir,
-        "http_host": "127.0.0.1",
-        "http_port": 0,
-        "api_token": TOKEN,
-        "api_rate_per_minute": 100_000,
-        "generation_poll_seconds": 0.2,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+__all__ = ["AUTH", "TOKEN", "indexed_on_disk", "make_settings"]
 
 
 def write_bulk(corpus: Path, count: int, prefix: str = "bulk", sentences: int = 40) -> list[str]:

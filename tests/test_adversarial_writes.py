@@ -13,13 +13,13 @@ from pathlib import Path
 import aiohttp
 
 from bot.service import NewsService
-from index.engine import Engine
 from index.models import Progress
 from tests.adversarial import (
     AUTH,
     HEADLINE_ID,
     article_md,
     eventually,
+    indexed_on_disk,
     make_settings,
     run_cli,
     running_api,
@@ -54,14 +54,6 @@ async def reindex_with_signal(service: NewsService) -> tuple[asyncio.Task, async
     return task, indexing
 
 
-def indexed_ids(data: Path) -> set[str]:
-    engine = Engine.open(data)
-    try:
-        return {a.id for a in engine.articles()}
-    finally:
-        engine.close()
-
-
 # ---- 1. a change that arrives during a reindex
 async def test_delete_during_a_reindex_is_not_undone_by_that_reindex(tmp_path: Path) -> None:
     corpus, data = copy_corpus(tmp_path / "corpus"), tmp_path / "data"
@@ -77,7 +69,7 @@ async def test_delete_during_a_reindex_is_not_undone_by_that_reindex(tmp_path: P
         assert (await api.call("GET", f"/api/sources/{HEADLINE_ID}"))[0] == 404
         await running
         assert HEADLINE_ID not in await api.article_ids()
-    assert HEADLINE_ID not in indexed_ids(data)  # and after a restart
+    assert HEADLINE_ID not in indexed_on_disk(data)  # and after a restart
     async with running_api(settings, long_running=True) as (_, api, _):
         assert HEADLINE_ID not in await api.article_ids()
 
@@ -98,7 +90,7 @@ async def test_upload_during_a_reindex_is_indexed_when_confirmed(tmp_path: Path)
         assert "valdoria-ferry" in await api.article_ids()
         assert "valdoria-ferry" in await api.quoted_ids("What did Ilse Brandt say?")
         await running
-    assert "valdoria-ferry" in indexed_ids(data)
+    assert "valdoria-ferry" in indexed_on_disk(data)
 
 
 # ---- 2. rewriting one .jsonl for two deletes at once
@@ -123,7 +115,7 @@ async def test_two_deletes_from_one_jsonl_at_once_both_stick(tmp_path: Path) -> 
         assert {"wire-0", "wire-3"} <= ids and not {"wire-1", "wire-2"} & ids
     remaining = [json.loads(x)["id"] for x in (corpus / "wire.jsonl").read_text().splitlines()]
     assert remaining == ["wire-0", "wire-3"]
-    assert not {"wire-1", "wire-2"} & indexed_ids(data)
+    assert not {"wire-1", "wire-2"} & indexed_on_disk(data)
 
 
 async def test_two_deletes_of_one_id_at_once_are_200_and_404(tmp_path: Path) -> None:
@@ -197,7 +189,7 @@ async def test_cli_remove_during_a_server_reindex_waits_and_sticks(tmp_path: Pat
         assert not (corpus / f"{HEADLINE_ID}.md").exists()
         await running
         await eventually(lambda: _absent(api, HEADLINE_ID), 2.0, "the server follows the CLI")
-    assert HEADLINE_ID not in indexed_ids(data)
+    assert HEADLINE_ID not in indexed_on_disk(data)
 
 
 async def _absent(api, article_id: str) -> bool:  # type: ignore[no-untyped-def]

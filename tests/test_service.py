@@ -50,10 +50,15 @@ async def test_a_reindex_called_during_a_pass_gets_a_pass_that_starts_after_it(
         (corpus_dir / f"bulk-{i}.md").write_text(
             f"---\ntitle: Bulk {i}\n---\n\n" + "Officials in Gomel discussed tractors. " * 60
         )
-    first = asyncio.create_task(service.reindex())
-    while not service.reindexing:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.2)  # the first pass has read the corpus by now
+    indexing = asyncio.Event()
+
+    def listen(event: Progress) -> None:
+        if event.phase == "indexing":
+            indexing.set()
+
+    first = asyncio.create_task(service.reindex(on_progress=listen))
+    # The first pass has read the corpus once it indexes (a fixed sleep was flaky under load).
+    await asyncio.wait_for(indexing.wait(), 60)
     (corpus_dir / "late.md").write_text("---\ntitle: Late\n---\n\nA late arrival in Pinsk.")
     second = await service.reindex()
     assert "late" in second.added  # the pass that served the second call read the corpus after it
