@@ -15,6 +15,7 @@ A question is declined on evidence, not on a low score:
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from index.candidates import Retrieved, RetrievedArticle
 from index.features import coverage
@@ -73,7 +74,7 @@ def never_together(
     if not known:
         return None
 
-    def holds_topic(terms: set[str]) -> bool:
+    def holds_topic(terms: AbstractSet[str]) -> bool:
         return coverage(known, terms, idf) >= min_topic
 
     together = [a for a in with_person if all(t in terms_of[id(a)] for t in topic_names)]

@@ -16,9 +16,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import json
+import struct
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,30 +45,179 @@ class Speaker:
     named: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+class SentenceTerms(Sequence[tuple[str, ...]]):
+    """The analysed terms of each sentence, as stored: one string, sentences separated by "\\n"
+    and terms by " " (analysed terms hold no whitespace: the analyzer cuts them with
+    ``str.split``). A sentence's terms are split out when it is first read: a question reads the
+    few sentences of its passages, not the whole article. Reads as (and compares equal to) the
+    tuple of tuples it stands for."""
+
+    __slots__ = ("_joined", "_lines", "_padded", "_split")
+
+    def __init__(self, joined: str) -> None:
+        self._joined = joined
+        self._lines = joined.split("\n")
+        self._split: list[tuple[str, ...] | None] = [None] * len(self._lines)
+        self._padded: str | None = None
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @typing.overload
+    def __getitem__(self, index: int) -> tuple[str, ...]: ...
+
+    @typing.overload
+    def __getitem__(self, index: slice) -> tuple[tuple[str, ...], ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self._lines))))
+        terms = self._split[index]
+        if terms is None:
+            line = self._lines[index]
+            terms = self._split[index] = tuple(line.split(" ")) if line else ()
+        return terms
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return (self[i] for i in range(len(self._lines)))
+
+    def union(self) -> frozenset[str]:
+        """Every term of every sentence (one split of the whole string, no per-sentence tuples)."""
+        return frozenset(self._joined.split())
+
+    def holds(self, term: str) -> bool:
+        """Whether some sentence has ``term``, a non-empty term without whitespace: a substring
+        search for " term " in the terms with every separator made a space (terms hold no
+        space, so a match is a whole term)."""
+        padded = self._padded
+        if padded is None:
+            padded = self._padded = f" {self._joined.replace(chr(10), ' ')} "
+        return f" {term} " in padded
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SentenceTerms):
+            return self._joined == other._joined
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class DamagedAnalysis(ValueError):
+    """A stored analysis whose fields do not decode (read lazily, so raised when first read)."""
+
+
+_FIELD_NAMES = ("sentences", "paragraphs", "tokens", "quotations", "reported", "speakers")
+
+
 class ArticleAnalysis:
-    sentences: tuple[Span, ...]
-    paragraphs: tuple[Span, ...]
-    tokens: tuple[tuple[str, ...], ...]  # analysed terms of each sentence, in order
-    quotations: tuple[Quotation, ...]  # direct speech, in text order
-    # Reported speech ("X told investors that …"): whole sentences, in text order.
-    reported: tuple[Quotation, ...] = ()
-    speakers: tuple[Speaker, ...] = ()  # indexed by Quotation.person
+    """An article's sentence and paragraph spans, the analysed terms of every sentence (in
+    order), its quotations (direct speech, in text order), its reported speech ("X told investors
+    that …": whole sentences, in text order) and its speakers (indexed by ``Quotation.person``).
+
+    Immutable. Built whole by :func:`analyse_article`, or read from the store with
+    :meth:`from_bytes`, which decodes each field when it is first read (and the terms one
+    sentence at a time): a factoid question reads the spans and the terms of a few sentences of
+    each article it touches, never its speakers or reported speech. Compares, hashes and prints
+    as the plain record of its six fields, however it was made."""
+
+    __slots__ = ("_fields", "_held", "_stored", "_terms")
+
+    def __init__(
+        self,
+        sentences: tuple[Span, ...],
+        paragraphs: tuple[Span, ...],
+        tokens: Sequence[tuple[str, ...]],
+        quotations: tuple[Quotation, ...],
+        reported: tuple[Quotation, ...] = (),
+        speakers: tuple[Speaker, ...] = (),
+    ) -> None:
+        self._fields: dict[str, Any] = {
+            "sentences": sentences,
+            "paragraphs": paragraphs,
+            "tokens": tokens,
+            "quotations": quotations,
+            "reported": reported,
+            "speakers": speakers,
+        }
+        self._stored: _Stored | None = None
+        self._terms: frozenset[str] | None = None
+        self._held: dict[str, bool] = {}
+
+    def _field(self, name: str) -> Any:
+        # Decoded on first read. Two threads may both decode a field: they store equal values.
+        fields = self._fields
+        if name not in fields:
+            assert self._stored is not None
+            try:
+                fields[name] = self._stored.decode(name)
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as err:
+                raise DamagedAnalysis(
+                    f"an article's stored {name} cannot be read ({err})"
+                ) from None
+        return fields[name]
+
+    @property
+    def sentences(self) -> tuple[Span, ...]:
+        return self._field("sentences")  # type: ignore[no-any-return]
+
+    @property
+    def paragraphs(self) -> tuple[Span, ...]:
+        return self._field("paragraphs")  # type: ignore[no-any-return]
+
+    @property
+    def tokens(self) -> Sequence[tuple[str, ...]]:
+        """Analysed terms of each sentence, in order."""
+        return self._field("tokens")  # type: ignore[no-any-return]
+
+    @property
+    def quotations(self) -> tuple[Quotation, ...]:
+        return self._field("quotations")  # type: ignore[no-any-return]
+
+    @property
+    def reported(self) -> tuple[Quotation, ...]:
+        return self._field("reported")  # type: ignore[no-any-return]
+
+    @property
+    def speakers(self) -> tuple[Speaker, ...]:
+        return self._field("speakers")  # type: ignore[no-any-return]
+
+    def _record(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELD_NAMES)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ArticleAnalysis):
+            return NotImplemented
+        return self._record() == other._record()
+
+    def __hash__(self) -> int:
+        return hash(self._record())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELD_NAMES)
+        return f"ArticleAnalysis({fields})"
 
     def sentence_at(self, start: int) -> int | None:
         """Index of the sentence that starts at ``start``, or None."""
-        i = bisect.bisect_left(self.sentences, (start, -1))
-        if i < len(self.sentences) and self.sentences[i][0] == start:
+        sentences = self.sentences
+        i = bisect.bisect_left(sentences, (start, -1))
+        if i < len(sentences) and sentences[i][0] == start:
             return i
         return None
 
     def sentences_in(self, start: int, end: int) -> range:
         """Indexes of the sentences that overlap ``[start, end)``."""
-        first = bisect.bisect_right(self.sentences, (start, 1 << 62)) - 1
-        if first < 0 or self.sentences[first][1] <= start:
+        sentences = self.sentences
+        first = bisect.bisect_right(sentences, (start, 1 << 62)) - 1
+        if first < 0 or sentences[first][1] <= start:
             first += 1
         last = first
-        while last < len(self.sentences) and self.sentences[last][0] < end:
+        while last < len(sentences) and sentences[last][0] < end:
             last += 1
         return range(first, last)
 
@@ -83,26 +235,165 @@ class ArticleAnalysis:
         return None
 
     def terms(self) -> set[str]:
-        """Every analysed term of the article."""
-        return set().union(*self.tokens) if self.tokens else set()
+        """Every analysed term of the article (a copy: the union is computed once and kept)."""
+        return set(self._term_union())
+
+    def _term_union(self) -> frozenset[str]:
+        if self._terms is None:
+            tokens = self.tokens
+            if isinstance(tokens, SentenceTerms):
+                self._terms = tokens.union()
+            else:
+                self._terms = frozenset().union(*tokens)
+        return self._terms
+
+    def has_term(self, term: str) -> bool:
+        """Whether any sentence of the article has ``term`` (``term in terms()``, without
+        building the set of the article's few hundred terms; memoised per term)."""
+        held = self._held.get(term)
+        if held is None:
+            tokens = self.tokens
+            if self._terms is None and isinstance(tokens, SentenceTerms) and _plain(term):
+                held = tokens.holds(term)
+            else:
+                held = term in self._term_union()
+            self._held[term] = held
+        return held
+
+    def term_set(self) -> ArticleTerms:
+        """The article's terms as a read-only set for membership tests (see ArticleTerms)."""
+        return ArticleTerms(self)
 
     # ---- storage: compact bytes, so a generation keeps it beside the article
     def to_bytes(self) -> bytes:
-        """Compact JSON (the store compresses it together with the article's text).
+        """The stored form (the store compresses it together with the article's text)::
 
-        Fields are encoded by their type (see ``_encode``), so a new field of plain tuples, ints,
-        strings or small frozen dataclasses needs no change here."""
-        payload = {name: encode(getattr(self, name)) for name, encode, _ in _FIELDS}
-        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+            header: 4 × u32   sentence ints, paragraph ints, term bytes (or NO_TERMS), JSON bytes
+            spans             the sentences' then the paragraphs' spans, delta-coded, i32 each
+            terms             every sentence's terms, UTF-8: sentences by "\\n", terms by " "
+            JSON              quotations, reported speech, speakers (and the terms, in the rare
+                              case that they do not fit one string)
+
+        A question reads the spans and a few sentences' terms of most articles it touches, and
+        the quotations and speakers of few: those sit apart, so each is decoded only when read.
+        Fields are encoded by their type (see ``_codec``)."""
+        sentences = _encode_spans(self.sentences)
+        paragraphs = _encode_spans(self.paragraphs)
+        terms = _encode_terms(self.tokens)
+        speech = {name: _ENCODERS[name](getattr(self, name)) for name in _SPEECH_FIELDS}
+        if isinstance(terms, str):
+            term_bytes = terms.encode()
+        else:
+            term_bytes, speech["tokens"] = b"", terms
+        body = json.dumps(speech, separators=(",", ":"), ensure_ascii=False).encode()
+        header = _HEADER.pack(
+            len(sentences),
+            len(paragraphs),
+            len(term_bytes) if isinstance(terms, str) else _NO_TERMS,
+            len(body),
+        )
+        spans = struct.pack(f"<{len(sentences) + len(paragraphs)}i", *sentences, *paragraphs)
+        return b"".join((header, spans, term_bytes, body))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ArticleAnalysis:
-        payload = json.loads(data)
-        return cls(**{name: decode(payload[name]) for name, _, decode in _FIELDS})
+        """The analysis stored by :meth:`to_bytes`; its fields are decoded when first read."""
+        analysis = cls.__new__(cls)
+        analysis._fields = {}
+        analysis._stored = _Stored(data)
+        analysis._terms = None
+        analysis._held = {}
+        return analysis
 
 
-# ---- the byte form: each field by its type hint
-# A codec (encode, decode) is built once per type hint, so decoding (on the answer path, for every
+def _plain(term: str) -> bool:
+    """A non-empty term without whitespace (what the analyzer makes)."""
+    return term.split() == [term]
+
+
+class ArticleTerms(AbstractSet[str]):
+    """Every analysed term of an article (and any ``extra`` ones, such as its headline's), for
+    the answer stage's tests of a few question terms each ("is the surname in this article?").
+    ``term in`` asks :meth:`ArticleAnalysis.has_term`; iterating or counting builds the union
+    once. ``|`` with another set gives another such view, not a copy."""
+
+    __slots__ = ("_analysis", "_extra")
+
+    def __init__(self, analysis: ArticleAnalysis, extra: frozenset[str] = frozenset()) -> None:
+        self._analysis = analysis
+        self._extra = extra
+
+    def __contains__(self, term: object) -> bool:
+        if not isinstance(term, str):
+            return False
+        return term in self._extra or self._analysis.has_term(term)
+
+    def _all(self) -> frozenset[str]:
+        return self._analysis._term_union() | self._extra
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @classmethod
+    def _from_iterable(cls, terms: Iterable[Any]) -> frozenset[Any]:
+        # what the other set operations (&, -, ^) build: a plain frozenset
+        return frozenset(terms)
+
+    def __or__(self, other: AbstractSet[Any]) -> AbstractSet[str]:  # type: ignore[override]
+        if isinstance(other, ArticleTerms):
+            if other._analysis is not self._analysis:
+                return self._all() | other._all()
+            return ArticleTerms(self._analysis, self._extra | other._extra)
+        return ArticleTerms(self._analysis, self._extra | frozenset(other))
+
+    __ror__ = __or__
+
+
+class _Stored:
+    """The stored form of one analysis, cut into its parts; each decoded on demand."""
+
+    __slots__ = ("_data", "_json", "_paragraphs", "_sentences", "_speech", "_terms")
+
+    def __init__(self, data: bytes) -> None:
+        sentences, paragraphs, terms, body = _HEADER.unpack_from(data)
+        at = _HEADER.size
+        self._sentences = (at, at + 4 * sentences)
+        self._paragraphs = (self._sentences[1], self._sentences[1] + 4 * paragraphs)
+        at = self._paragraphs[1]
+        self._terms = None if terms == _NO_TERMS else (at, at + terms)
+        at += 0 if terms == _NO_TERMS else terms
+        self._json = (at, at + body)
+        if at + body != len(data) or sentences % 2 or paragraphs % 2:
+            raise ValueError(f"the stored analysis is {len(data):,} bytes, not {at + body:,}")
+        self._data = data
+        self._speech: dict[str, Any] | None = None
+
+    def decode(self, name: str) -> Any:
+        if name == "sentences" or name == "paragraphs":
+            lo, hi = self._sentences if name == "sentences" else self._paragraphs
+            return _decode_spans(struct.unpack_from(f"<{(hi - lo) // 4}i", self._data, lo))
+        if name == "tokens" and self._terms is not None:
+            lo, hi = self._terms
+            return _decode_terms(self._data[lo:hi].decode())
+        if self._speech is None:
+            lo, hi = self._json
+            speech = json.loads(self._data[lo:hi])
+            if not isinstance(speech, dict):
+                raise ValueError("the stored speech is not an object")
+            self._speech = speech
+        return _DECODERS[name](self._speech[name])
+
+
+_HEADER = struct.Struct("<4I")
+_NO_TERMS = 0xFFFFFFFF
+_SPEECH_FIELDS = ("quotations", "reported", "speakers")
+
+
+# ---- the byte form: each field by its type
+# A codec (encode, decode) is built once per type, so decoding (on the answer path, for every
 # article a question reads) does no type introspection.
 _SPANS = tuple[tuple[int, int], ...]
 _TERMS = tuple[tuple[str, ...], ...]
@@ -121,14 +412,10 @@ def _encode_spans(value: Any) -> list[int]:
     return flat
 
 
-def _decode_spans(data: list[int]) -> tuple[tuple[int, int], ...]:
-    spans = []
-    end = 0
-    for i in range(0, len(data), 2):
-        start = end + data[i]
-        end = start + data[i + 1]
-        spans.append((start, end))
-    return tuple(spans)
+def _decode_spans(data: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    # The running sum of the deltas is start, end, start, end, …
+    offsets = list(itertools.accumulate(data))
+    return tuple(zip(offsets[::2], offsets[1::2], strict=True))
 
 
 def _encode_terms(value: Any) -> Any:
@@ -138,9 +425,9 @@ def _encode_terms(value: Any) -> Any:
     return [list(terms) for terms in value]
 
 
-def _decode_terms(data: Any) -> tuple[tuple[str, ...], ...]:
+def _decode_terms(data: Any) -> Sequence[tuple[str, ...]]:
     if isinstance(data, str):
-        return tuple(tuple(line.split(" ")) if line else () for line in data.split("\n"))
+        return SentenceTerms(data)
     return tuple(tuple(terms) for terms in data)
 
 
@@ -159,6 +446,11 @@ def _codec(hint: Any) -> Codec:
         hints = typing.get_type_hints(hint)
         parts = [_codec(hints[name]) for name in names]
         cls = hint
+        if all(enc is _same for enc, _ in parts):  # plain values: no per-field calls
+            return (
+                lambda value: [getattr(value, n) for n in names],
+                lambda data: cls(*data),
+            )
 
         def encode_object(value: Any) -> list:
             return [enc(getattr(value, n)) for n, (enc, _) in zip(names, parts, strict=True)]
@@ -173,7 +465,7 @@ def _codec(hint: Any) -> Codec:
             enc, dec = _codec(args[0])
             if enc is _same:
                 return list, tuple
-            return (lambda v: [enc(x) for x in v]), (lambda d: tuple(dec(x) for x in d))
+            return (lambda v: [enc(x) for x in v]), (lambda d: tuple(map(dec, d)))
         items = [_codec(a) for a in args]
         return (
             lambda v: [e(x) for (e, _), x in zip(items, v, strict=True)],
@@ -191,10 +483,17 @@ def _codec(hint: Any) -> Codec:
     return _same, _same  # str, int, float, bool: JSON as they are
 
 
-_FIELDS = tuple(
-    (f.name, *_codec(typing.get_type_hints(ArticleAnalysis)[f.name]))
-    for f in dataclasses.fields(ArticleAnalysis)
-)
+# The stored fields and their types (the store's format: a change here changes what is stored).
+_FIELD_TYPES: dict[str, Any] = {
+    "sentences": _SPANS,
+    "paragraphs": _SPANS,
+    "tokens": _TERMS,
+    "quotations": tuple[Quotation, ...],
+    "reported": tuple[Quotation, ...],
+    "speakers": tuple[Speaker, ...],
+}
+_ENCODERS = {name: _codec(hint)[0] for name, hint in _FIELD_TYPES.items()}
+_DECODERS = {name: _codec(hint)[1] for name, hint in _FIELD_TYPES.items()}
 
 
 def analyse_article(article: Article, analyzer: Analyzer) -> ArticleAnalysis:

@@ -14,6 +14,7 @@ Work here is proportional to the retrieved passages and their articles; each art
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from index.analysis import ArticleAnalysis, Speaker
@@ -30,12 +31,14 @@ class RetrievedArticle:
     analysis: ArticleAnalysis
     score: float  # its best passage's score over the best passage's score (0..1]
     passages: list[tuple[StoredPassage, float]] = field(default_factory=list)
-    _terms: set[str] | None = None
+    _terms: AbstractSet[str] | None = None
 
     @property
-    def terms(self) -> set[str]:
+    def terms(self) -> AbstractSet[str]:
+        """Every analysed term of the article, for membership tests: a view that answers
+        ``term in`` without building the article's set of terms (index/analysis.py)."""
         if self._terms is None:
-            self._terms = self.analysis.terms()
+            self._terms = self.analysis.term_set()
         return self._terms
 
 

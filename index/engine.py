@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from index import store as st
-from index.analysis import ANALYSIS_VERSION, ArticleAnalysis, analyse_article
+from index.analysis import ANALYSIS_VERSION, ArticleAnalysis, DamagedAnalysis, analyse_article
 from index.analyze import Analyzer
 from index.answer import DEFAULT_WEIGHTS, NO_SCOPE, AnswerContext, Scope, Weights, answer_question
 from index.backends import Backend, open_backend
@@ -189,7 +189,7 @@ class Engine:
     def article(self, article_id: str) -> Article:
         try:
             article = self.store.article(article_id)
-        except (st.DamagedIndex, sqlite3.DatabaseError) as err:
+        except (st.DamagedIndex, DamagedAnalysis, sqlite3.DatabaseError) as err:
             raise self._damaged(err) from None
         if article is None:
             raise NotFound(f"No article has the id '{article_id}'. /articles lists them.")
@@ -206,7 +206,7 @@ class Engine:
             if entry is not None and entry.content_hash == article.content_hash:
                 try:
                     stored = self._store.analysis(article.id)
-                except (st.DamagedIndex, sqlite3.DatabaseError) as err:
+                except (st.DamagedIndex, DamagedAnalysis, sqlite3.DatabaseError) as err:
                     raise self._damaged(err) from None
                 if stored is not None:
                     return stored
@@ -245,13 +245,13 @@ class Engine:
             return Answer(question=question, answered=False, reason="Nothing is indexed yet.")
         try:
             return answer_question(self._context(), question, max_quotes=k, scope=scope)
-        except (st.DamagedIndex, sqlite3.DatabaseError) as err:
+        except (st.DamagedIndex, DamagedAnalysis, sqlite3.DatabaseError) as err:
             raise self._damaged(err) from None
 
     def search(self, query: str, k: int = 10) -> list[SearchHit]:
         try:
             return self._search(query, k)
-        except (st.DamagedIndex, sqlite3.DatabaseError) as err:
+        except (st.DamagedIndex, DamagedAnalysis, sqlite3.DatabaseError) as err:
             raise self._damaged(err) from None
 
     def _search(self, query: str, k: int) -> list[SearchHit]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from index.analysis import Speaker
 from index.analyze import Analyzer
@@ -23,9 +24,7 @@ def idf_of(num_docs: int, doc_freq: dict[str, int]) -> dict[str, float]:
     return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
 
 
-def coverage(
-    wanted: Iterable[str], present: set[str] | frozenset[str], idf: dict[str, float]
-) -> float:
+def coverage(wanted: Iterable[str], present: AbstractSet[str], idf: dict[str, float]) -> float:
     """The share of the idf mass of ``wanted`` that is in ``present`` (1.0 when nothing is wanted)."""
     wanted = set(wanted)
     total = sum(idf.get(t, 0.0) for t in wanted)
@@ -126,7 +125,7 @@ for _group in _ROLE_KIN:
         _KIN[_term] = _KIN.get(_term, frozenset()) | _group
 
 
-def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: set[str]) -> float:
+def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[str]) -> float:
     """How well ``speaker`` (someone the article quotes) is the person the question names, 0..1.
 
     A name must match (its last word: "Lindqvist", "Stephen Hess" → "Hess"). A role reference
@@ -177,7 +176,7 @@ def _acronym_of(term: str, initials: list[str]) -> bool:
     return True
 
 
-def _among(term: str, terms: set[str]) -> bool:
+def _among(term: str, terms: AbstractSet[str]) -> bool:
     """``term`` or a word of the same root: "mexico" ≈ "mexican", "norway" ≈ "norwegian"
     (a country and its adjective share their first four letters; stems alone do not join them)."""
     if term in terms:
