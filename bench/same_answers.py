@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import statistics
 import subprocess
@@ -201,7 +202,11 @@ def run_version(
         "from bench.same_answers import _child_main; "
         f"_child_main({str(job_path)!r}, {str(result_path)!r})"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=workdir, check=False)
+    # PYTHONPATH too: the reindex workers come from a forkserver, a fresh interpreter that
+    # imports the engine before it takes the parent's sys.path (Python 3.11 ignores it there).
+    path = os.pathsep.join([str(index_root), str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path.rstrip(os.pathsep)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=workdir, env=env, check=False)
     if done.returncode != 0:
         raise BenchError(f"{tag} failed (exit code {done.returncode})")
     return pickle.loads(result_path.read_bytes())
