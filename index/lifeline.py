@@ -58,17 +58,22 @@ def watch_pipe(read_fd: int) -> threading.Thread:
     return thread
 
 
-def yield_cpu() -> str:
+def yield_cpu(pid: int = 0) -> str:
     """Let this thread (and the threads and processes it starts later) run only on CPU time
     that nothing else wants: Linux's ``SCHED_IDLE`` policy (allowed without privileges), else
     the lowest niceness. A reindex started by a serving process calls it, so answers keep their
-    speed whatever the reindex does. Returns what was applied (``"idle"`` or ``"nice 19"``)."""
+    speed whatever the reindex does. ``pid``: the (single-threaded) process to apply it to, a
+    child just started, instead of this thread. Returns what was applied (``"idle"`` or
+    ``"nice 19"``)."""
     policy = getattr(os, "SCHED_IDLE", None)
     if policy is not None:
         try:
-            os.sched_setscheduler(0, policy, os.sched_param(0))
+            os.sched_setscheduler(pid, policy, os.sched_param(0))
             return "idle"
         except OSError:
             pass
-    os.nice(19 - os.nice(0))
+    if pid:
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+    else:
+        os.nice(19 - os.nice(0))
     return "nice 19"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,32 @@ def test_the_stream_counts_only_the_bytes_it_will_read(tmp_path: Path) -> None:
         return [("a", "hash")] if rel == "a.txt" and stamp == stamps["a.txt"] else None
 
     assert CorpusStream(tmp_path, known=known).bytes_to_read == stamps["b.txt"][0]
+
+
+def _report_policy_later(conn: Any) -> None:
+    time.sleep(0.3)  # long after the parent's start() returned; this child changes nothing itself
+    conn.send(os.sched_getscheduler(0) if IDLE is not None else os.nice(0))
+    conn.close()
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_reindex_child_is_idle_from_its_start_in_the_background(background: bool) -> None:
+    """Before its own code runs, a forkserver's child imports the parent's main module again
+    (for ``newsbot serve``, bot.cli and discord.py): that must not run beside the answers at
+    normal priority, so the parent puts the child in the idle class as soon as it exists."""
+    from bot.reindex_worker import _context, _start
+
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_report_policy_later, args=(send,))
+    _start(child, background)
+    send.close()
+    try:
+        assert receive.poll(30)
+        seen = receive.recv()
+    finally:
+        child.join(30)
+    if IDLE is not None:
+        assert (seen == IDLE) is background
+    else:
+        assert (seen == 19) is background
