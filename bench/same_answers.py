@@ -122,6 +122,7 @@ def index_sets(workdir: Path, tag: str, names: Sequence[str]) -> dict[str, Any]:
     name, "build_seconds": seconds or None}."""
     from index.engine import Engine, reindex_data_dir
 
+    _one_indexing_thread()
     out: dict[str, Any] = {}
     for name in names:
         shared = workdir / name / "data"
@@ -142,6 +143,22 @@ def index_sets(workdir: Path, tag: str, names: Sequence[str]) -> dict[str, Any]:
             raise BenchError(f"{tag} indexed nothing for {name}")
         out[name] = {"data": own.name, "build_seconds": round(time.perf_counter() - started, 2)}
     return out
+
+
+def _one_indexing_thread() -> None:
+    """Build with one tantivy indexing thread: documents then get the same ids in every build,
+    so equal scores come in the same order from two versions' indexes (with several threads
+    they may not, and a tie at the cut of the top passages can change a quote's passage)."""
+    from index.backends import tantivy_backend
+
+    heap = tantivy_backend._WRITER_HEAP
+
+    def open_writer(self: Any) -> Any:
+        if self._writer is None:
+            self._writer = self._index.writer(heap_size=heap, num_threads=1)
+        return self._writer
+
+    tantivy_backend.TantivyBackend._open_writer = open_writer  # type: ignore[method-assign]
 
 
 def ask_all(workdir: Path, data: dict[str, Any], sets: dict[str, list[str]]) -> dict[str, Any]:
@@ -205,7 +222,10 @@ def run_version(
     # PYTHONPATH too: the reindex workers come from a forkserver, a fresh interpreter that
     # imports the engine before it takes the parent's sys.path (Python 3.11 ignores it there).
     path = os.pathsep.join([str(index_root), str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
-    env = {**os.environ, "PYTHONPATH": path.rstrip(os.pathsep)}
+    # One hash seed for both: the speech analysis of a few texts depends on the order of a set
+    # of strings (SQuAD's "French and Indian War" names a speaker "British" under some seeds,
+    # "French" under others), which is no difference between the versions.
+    env = {**os.environ, "PYTHONPATH": path.rstrip(os.pathsep), "PYTHONHASHSEED": "0"}
     done = subprocess.run([sys.executable, "-c", code], cwd=workdir, env=env, check=False)
     if done.returncode != 0:
         raise BenchError(f"{tag} failed (exit code {done.returncode})")

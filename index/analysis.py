@@ -164,28 +164,46 @@ class ArticleAnalysis:
 
     @property
     def sentences(self) -> tuple[Span, ...]:
-        return self._field("sentences")  # type: ignore[no-any-return]
+        try:
+            return self._fields["sentences"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._field("sentences")  # type: ignore[no-any-return]
 
     @property
     def paragraphs(self) -> tuple[Span, ...]:
-        return self._field("paragraphs")  # type: ignore[no-any-return]
+        try:
+            return self._fields["paragraphs"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._field("paragraphs")  # type: ignore[no-any-return]
 
     @property
     def tokens(self) -> Sequence[tuple[str, ...]]:
         """Analysed terms of each sentence, in order."""
-        return self._field("tokens")  # type: ignore[no-any-return]
+        try:
+            return self._fields["tokens"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._field("tokens")  # type: ignore[no-any-return]
 
     @property
     def quotations(self) -> tuple[Quotation, ...]:
-        return self._field("quotations")  # type: ignore[no-any-return]
+        try:
+            return self._fields["quotations"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._field("quotations")  # type: ignore[no-any-return]
 
     @property
     def reported(self) -> tuple[Quotation, ...]:
-        return self._field("reported")  # type: ignore[no-any-return]
+        try:
+            return self._fields["reported"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._field("reported")  # type: ignore[no-any-return]
 
     @property
     def speakers(self) -> tuple[Speaker, ...]:
-        return self._field("speakers")  # type: ignore[no-any-return]
+        try:
+            return self._fields["speakers"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._field("speakers")  # type: ignore[no-any-return]
 
     def _record(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _FIELD_NAMES)
@@ -250,10 +268,14 @@ class ArticleAnalysis:
     def has_term(self, term: str) -> bool:
         """Whether any sentence of the article has ``term`` (``term in terms()``, without
         building the set of the article's few hundred terms; memoised per term)."""
+        if self._terms is not None:
+            return term in self._terms
         held = self._held.get(term)
         if held is None:
             tokens = self.tokens
-            if self._terms is None and isinstance(tokens, SentenceTerms) and _plain(term):
+            if len(self._held) >= _SEARCHES_BEFORE_SET:  # read often (kept in a cache): a set
+                return term in self._term_union()
+            if isinstance(tokens, SentenceTerms) and _plain(term):
                 held = tokens.holds(term)
             else:
                 held = term in self._term_union()
@@ -306,6 +328,11 @@ class ArticleAnalysis:
         return analysis
 
 
+#: Distinct terms an article is searched for before the set of its terms is built: a question
+#: tests a handful per article; an article many questions read gets the set.
+_SEARCHES_BEFORE_SET = 48
+
+
 def _plain(term: str) -> bool:
     """A non-empty term without whitespace (what the analyzer makes)."""
     return term.split() == [term]
@@ -326,6 +353,9 @@ class ArticleTerms(AbstractSet[str]):
     def __contains__(self, term: object) -> bool:
         if not isinstance(term, str):
             return False
+        terms = self._analysis._terms
+        if terms is not None:
+            return term in terms or term in self._extra
         return term in self._extra or self._analysis.has_term(term)
 
     def _all(self) -> frozenset[str]:
