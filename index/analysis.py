@@ -114,6 +114,24 @@ class DamagedAnalysis(ValueError):
 
 _FIELD_NAMES = ("sentences", "paragraphs", "tokens", "quotations", "reported", "speakers")
 
+_T = typing.TypeVar("_T")
+
+
+class _Field(typing.Generic[_T]):
+    """One of :class:`ArticleAnalysis`' six fields: the decoded value when there is one (a dict
+    lookup: these are read in every question's inner loops), else decoded now."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __get__(self, analysis: ArticleAnalysis, owner: type | None = None) -> _T:
+        try:
+            return analysis._fields[self._name]  # type: ignore[no-any-return]
+        except KeyError:
+            return analysis._field(self._name)  # type: ignore[no-any-return]
+
 
 class ArticleAnalysis:
     """An article's sentence and paragraph spans, the analysed terms of every sentence (in
@@ -162,48 +180,14 @@ class ArticleAnalysis:
                 ) from None
         return fields[name]
 
-    @property
-    def sentences(self) -> tuple[Span, ...]:
-        try:
-            return self._fields["sentences"]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._field("sentences")  # type: ignore[no-any-return]
-
-    @property
-    def paragraphs(self) -> tuple[Span, ...]:
-        try:
-            return self._fields["paragraphs"]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._field("paragraphs")  # type: ignore[no-any-return]
-
-    @property
-    def tokens(self) -> Sequence[tuple[str, ...]]:
-        """Analysed terms of each sentence, in order."""
-        try:
-            return self._fields["tokens"]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._field("tokens")  # type: ignore[no-any-return]
-
-    @property
-    def quotations(self) -> tuple[Quotation, ...]:
-        try:
-            return self._fields["quotations"]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._field("quotations")  # type: ignore[no-any-return]
-
-    @property
-    def reported(self) -> tuple[Quotation, ...]:
-        try:
-            return self._fields["reported"]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._field("reported")  # type: ignore[no-any-return]
-
-    @property
-    def speakers(self) -> tuple[Speaker, ...]:
-        try:
-            return self._fields["speakers"]  # type: ignore[no-any-return]
-        except KeyError:
-            return self._field("speakers")  # type: ignore[no-any-return]
+    sentences: _Field[tuple[Span, ...]] = _Field("sentences")
+    paragraphs: _Field[tuple[Span, ...]] = _Field("paragraphs")
+    tokens: _Field[Sequence[tuple[str, ...]]] = _Field(
+        "tokens"
+    )  # analysed terms of each sentence, in order
+    quotations: _Field[tuple[Quotation, ...]] = _Field("quotations")
+    reported: _Field[tuple[Quotation, ...]] = _Field("reported")
+    speakers: _Field[tuple[Speaker, ...]] = _Field("speakers")
 
     def _record(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _FIELD_NAMES)
