@@ -303,9 +303,11 @@ def _answer(
     if where is not None:
         try:
             state = where[0].load(where[1]) or state
-        except (sqlite3.Error, OSError):  # state is a help, never a reason not to answer
+        except (sqlite3.Error, OSError) as err:  # state is a help, never a reason not to answer
+            # One line, no traceback: a full disk or a locked file is the operator's to fix, and
+            # it would otherwise print two tracebacks per question.
             log.warning(
-                "conversation %s could not be read; answering without it", where[1], exc_info=True
+                "conversation %s could not be read (%s); answering without it", where[1], err
             )
     reading = read_followup(question, state.turns, today)
     answer = answer_reading(engine, reading, k, shown=frozenset(state.shown))
@@ -314,6 +316,6 @@ def _answer(
     store, key = where
     try:
         store.save(key, state.after(turn_of(reading, answer, store.clock())))
-    except (sqlite3.Error, OSError):
-        log.warning("conversation %s could not be saved; the answer stands", key, exc_info=True)
+    except (sqlite3.Error, OSError) as err:
+        log.warning("conversation %s could not be saved (%s); the answer stands", key, err)
     return answer.model_copy(update={"conversation_id": key})
