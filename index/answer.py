@@ -19,6 +19,7 @@ The stages, each in its own module and testable on its own:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from index.candidates import (
 )
 from index.choose import by_score, choose, quote_span
 from index.features import (
-    coverage,
+    Coverage,
     has_answer_type,
     idf_of,
     leans_back,
@@ -281,19 +282,20 @@ def _score_statements(
     # Topic words no passage holds cannot tell statements apart (a paraphrase such as "the head
     # of China's legislature" for "the chairman of the Standing Committee …"): left out.
     topic = [t for t in question.topic if idf.get(t, 0.0) < idf_absent]
+    topic_in = Coverage(topic, idf)
     scored = []
     for cand in candidates:
         analysis = cand.analysis
         inside = analysis.sentences_in(cand.start, cand.end)
         own = _terms_of(analysis, inside)
         near = own | _terms_of(analysis, lead_in(analysis, inside, cand))
-        article_cov = coverage(topic, cand.source.terms, idf)
+        article_cov = topic_in(cand.source.terms)
         if topic and article_cov < weights.statement_min_article:
             continue
         f = {
             "speaker": cand.speaker_score,
-            "terms": coverage(topic, own, idf),
-            "near": coverage(topic, near, idf),
+            "terms": topic_in(own),
+            "near": topic_in(near),
             "article": article_cov,
             "rank": cand.source.score,
             "passage": cand.passage_score,
@@ -432,11 +434,19 @@ def _score_sentences(
                 context_of.setdefault(key, set()).update(p_terms)
     speaker_terms = set(question.speaker.name_terms) if question.speaker else set()
     wanted = [t for t in question.tokens if t not in question.type_terms]
+    entities_in = Coverage(question.entities, idf)
+    wanted_in = Coverage(wanted, idf)
+    question_in = Coverage(question.tokens, idf)
+    topic_in = Coverage(question.topic, idf)
+    no_terms: set[str] = set()
     scored = []
     for cand in candidates:
         key = cand.key
         sentence = cand.article.text[cand.start : cand.end]
-        s_terms = set(terms_of.get(key, ()))
+        s_terms = terms_of.get(key, no_terms)
+        # A passage's terms hold its sentences' (above): the context is the passage's terms,
+        # or a new set when the sentence leans on the one before it.
+        ctx_terms = context_of.get(key, no_terms)
         if weights.lean_back and leans_back(sentence):
             i = cand.analysis.sentence_at(cand.start)
             spans = cand.analysis.sentences
@@ -445,12 +455,12 @@ def _score_sentences(
                 and i > 0
                 and "\n" not in cand.article.text[spans[i - 1][1] : cand.start]
             ):
-                s_terms |= set(cand.analysis.tokens[i - 1])
+                s_terms = s_terms.union(cand.analysis.tokens[i - 1])
+                ctx_terms = ctx_terms | s_terms
                 cand.lean_start = spans[i - 1][0]
-        ctx_terms = context_of.get(key, set()) | s_terms
-        if coverage(question.entities, ctx_terms, idf) < weights.entity_coverage:
+        if entities_in(ctx_terms) < weights.entity_coverage:
             continue
-        context_cov = coverage(wanted, ctx_terms, idf)
+        context_cov = wanted_in(ctx_terms)
         if context_cov < weights.context_coverage:
             continue  # too little of the question is even near this sentence
         if not (s_terms - q_terms):
@@ -458,7 +468,7 @@ def _score_sentences(
         i = cand.analysis.sentence_at(cand.start)
         tokens = cand.analysis.tokens[i] if i is not None else tuple(s_terms)
         score = (
-            weights.sentence_terms * coverage(question.tokens, s_terms, idf)
+            weights.sentence_terms * question_in(s_terms)
             + weights.context_terms * context_cov
             + weights.passage * cand.passage_score
             + weights.proximity * proximity(tokens, q_terms)
@@ -472,12 +482,12 @@ def _score_sentences(
             # No statement of X's: a sentence about X and the topic, X named around it.
             if not speaker_terms <= ctx_terms:
                 continue
-            if coverage(question.topic, ctx_terms, idf) < weights.topic_coverage:
+            if topic_in(ctx_terms) < weights.topic_coverage:
                 continue
             if speaker_terms & s_terms:
                 score += weights.speech_other
         cand.score = score
-        cand.features = {"topic": coverage(question.topic, s_terms, idf)}
+        cand.features = {"topic": topic_in(s_terms)}
         scored.append(cand)
     scored.sort(key=by_score)
     return scored
@@ -486,8 +496,9 @@ def _score_sentences(
 def _sentence_terms(
     analysis: ArticleAnalysis, article: Article, start: int, end: int, analyzer: Analyzer
 ) -> tuple[str, ...] | list[str]:
-    i = analysis.sentence_at(start)
-    if i is not None and analysis.sentences[i][1] == end:
+    sentences = analysis.sentences
+    i = bisect.bisect_left(sentences, (start, -1))
+    if i < len(sentences) and sentences[i][0] == start and sentences[i][1] == end:
         return analysis.tokens[i]
     # A passage cut differently from the analysis (it never should be): analyse the span itself.
     return analyzer.tokens(article.text[start:end], article.language)

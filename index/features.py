@@ -24,13 +24,26 @@ def idf_of(num_docs: int, doc_freq: dict[str, int]) -> dict[str, float]:
     return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
 
 
+class Coverage:
+    """The share of the idf mass of ``wanted`` that is in a set of terms (1.0 when nothing is
+    wanted), for one question's terms against many candidates' sets: the distinct terms and
+    their weights are found once, not once per candidate (the inner loop of every question)."""
+
+    __slots__ = ("_total", "_weighted")
+
+    def __init__(self, wanted: Iterable[str], idf: dict[str, float]) -> None:
+        self._weighted = [(t, idf.get(t, 0.0)) for t in set(wanted)]
+        self._total = sum(w for _, w in self._weighted)
+
+    def __call__(self, present: AbstractSet[str]) -> float:
+        if self._total <= 0:
+            return 1.0
+        return sum(w for t, w in self._weighted if t in present) / self._total
+
+
 def coverage(wanted: Iterable[str], present: AbstractSet[str], idf: dict[str, float]) -> float:
     """The share of the idf mass of ``wanted`` that is in ``present`` (1.0 when nothing is wanted)."""
-    wanted = set(wanted)
-    total = sum(idf.get(t, 0.0) for t in wanted)
-    if total <= 0:
-        return 1.0
-    return sum(idf.get(t, 0.0) for t in wanted if t in present) / total
+    return Coverage(wanted, idf)(present)
 
 
 def proximity(tokens: Sequence[str], wanted: set[str]) -> float:
