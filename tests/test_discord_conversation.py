@@ -185,6 +185,18 @@ async def test_reply_to_an_answer_continues_its_conversation(h: Harness) -> None
     ]
 
 
+async def test_reply_to_an_ask_answer_continues_its_conversation(h: Harness) -> None:
+    answer = await (await h.fake.slash("ask", {"question": HEADLINE})).final()
+    assert HEADLINE_QUOTE in message_text(answer)
+    channel = int(answer["channel_id"])
+    more = await say(h, "What else did he say?", channel_id=channel, reply_to=answer)
+    assert "What else did Lukashenko say?" in plain(message_text(more))
+    assert HEADLINE_QUOTE_2 in message_text(more)
+    assert HEADLINE_QUOTE not in message_text(more)  # not shown twice
+    who = await say(h, "Who said that?", channel_id=channel, reply_to=more)
+    assert plain(message_text(who)).startswith("Lukashenko said that")
+
+
 async def test_dm_follow_ups(h: Harness) -> None:
     first = await dm(h, HEADLINE)
     assert HEADLINE_QUOTE in message_text(first)

@@ -9,7 +9,8 @@ A conversation is what a follow-up may lean on ("What else did he say?"). Its ke
   ``discord:conv:MESSAGE_ID`` of the mention; a reply to any bot answer continues the
   conversation that answer belongs to (every answer message is linked to its key);
 - a DM: ``discord:dm:CHANNEL_ID``, one conversation per DM channel;
-- ``/ask`` inside a bot thread or a DM joins that conversation; elsewhere it stands alone.
+- ``/ask`` inside a bot thread or a DM joins that conversation; elsewhere it starts one,
+  ``discord:conv:INTERACTION_ID``, which a reply to its answer continues.
 """
 
 from __future__ import annotations
@@ -77,15 +78,18 @@ class AskCog(commands.Cog):
     ) -> None:
         self.bot.cooldowns.hit(interaction.user.id, interaction.channel_id)
         channel = interaction.channel
-        key = None
         if interaction.guild_id is None and interaction.channel_id is not None:
             key = dm_key(interaction.channel_id)
         elif channel is not None and self._is_answer_thread(channel):
             key = conv_key(channel.id)
+        else:
+            key = conv_key(interaction.id)
         answer = await within_deadline(
             interaction, self._ask(question, key), defer_after=self.bot.defer_after
         )
-        await send(interaction, render.answer_embed(answer), view=self._feedback(answer))
+        sent = await send(interaction, render.answer_embed(answer), view=self._feedback(answer))
+        if sent is not None:
+            await self.service.conversations.link(sent, key)
 
     # ---- mentions, thread follow-ups, replies, DMs
     @commands.Cog.listener()

@@ -42,12 +42,16 @@ async def send(
     *,
     view: discord.ui.View | None = None,
     ephemeral: bool = False,
-) -> None:
-    """Send ``reply`` as the response, or into the deferred placeholder when there is one."""
+) -> int | None:
+    """Send ``reply`` as the response, or into the deferred placeholder when there is one.
+    Returns the id of the message that holds it, when Discord says."""
     extra: dict[str, Any] = {}
     if view is not None:
         extra["view"] = view
     if not interaction.response.is_done():
-        await interaction.response.send_message(**reply.kwargs(), ephemeral=ephemeral, **extra)
-    else:
-        await interaction.edit_original_response(**reply.kwargs(), **extra)
+        sent = await interaction.response.send_message(
+            **reply.kwargs(), ephemeral=ephemeral, **extra
+        )
+        return sent.message_id if sent is not None else None
+    message = await interaction.edit_original_response(**reply.kwargs(), **extra)
+    return message.id
