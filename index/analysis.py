@@ -433,9 +433,14 @@ def _decode_spans(data: Iterable[int]) -> tuple[tuple[int, int], ...]:
 
 
 def _encode_terms(value: Any) -> Any:
-    """One string: sentences by "\\n", terms by " " (analysed terms hold no whitespace)."""
-    if value and not any(" " in t or "\n" in t for terms in value for t in terms):
-        return "\n".join(" ".join(terms) for terms in value)
+    """One string: sentences by "\\n", terms by " " (analysed terms hold no whitespace), when
+    it reads back as ``value`` by every route: split by "\\n" then " ", and split whole (the
+    union, ``SentenceTerms.holds``). An empty term, or one with any whitespace ("\\t", "\\r",
+    "\\x1c": ``str.split`` cuts at them too), does not: those go to the JSON part."""
+    if value:
+        joined = "\n".join(" ".join(terms) for terms in value)
+        if joined.split() == list(itertools.chain.from_iterable(value)):
+            return joined
     return [list(terms) for terms in value]
 
 

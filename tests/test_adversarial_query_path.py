@@ -7,8 +7,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as hs
+
 from index import store as st
-from index.analysis import analyse_article
+from index.analysis import ArticleAnalysis, analyse_article
 from index.analyze import Analyzer
 from index.engine import Engine, reindex_data_dir
 from index.models import Article
@@ -115,3 +118,28 @@ def test_a_body_damaged_after_the_open_checks_is_a_damaged_index_never_another_q
         assert engine.ask(HEADLINE).model_dump() == expected
     finally:
         engine.close()
+
+
+# Terms as a hand-built analysis may hold them (the byte form takes any tuples; the analyzer's
+# terms are never empty and hold no whitespace): empty, prefixes of each other, non-ASCII, and
+# whitespace that is not " " or "\n" (tab, CR, the ASCII separators str.split() also cuts at).
+_ODD_TERM = hs.sampled_from(
+    ["", "a", "ab", "b", "ba", "é", "a\tb", "a\rb", "x\x1cy", "\u2028", "\x85", "tab\t"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hs.lists(hs.lists(_ODD_TERM, max_size=4).map(tuple), max_size=4).map(tuple))
+@example((("",),))  # read back as ((),): the empty term was lost
+@example((("a\tb", "c"),))  # terms() was {"a", "b", "c"}, has_term("a\tb") False
+def test_any_terms_read_back_as_stored_and_are_found_as_the_set_finds_them(
+    tokens: tuple[tuple[str, ...], ...],
+) -> None:
+    fresh = ArticleAnalysis(tuple((i, i + 1) for i in range(len(tokens))), (), tokens, ())
+    stored = ArticleAnalysis.from_bytes(fresh.to_bytes())
+    assert tuple(stored.tokens) == tokens and len(stored.tokens) == len(tokens)
+    every = {t for terms in tokens for t in terms}
+    assert stored.terms() == every
+    for term in ["", "a", "ab", "b", "ba", "é", "a\tb", "x\x1cy", "y", "x", "\t", "tab"]:
+        assert stored.has_term(term) == (term in every), term
+        assert (term in stored.term_set()) == (term in every), term
