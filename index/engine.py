@@ -171,7 +171,8 @@ class Engine:
         self.needs_build = True
         self.reason = f"the index is damaged: {err}. A reindex rebuilds it from the corpus"
         log.error("%s: %s", self.gen, self.reason)
-        return err if isinstance(err, st.DamagedIndex) else st.DamagedIndex(str(err))
+        # The reason, not the bare error: the user who hit it is told what repairs it.
+        return st.DamagedIndex(f"Not ready: {self.reason}.")
 
     # ---- reading
     @property

@@ -26,6 +26,7 @@ from index.errors import (
     ReadOnlyStorage,
     WritesRefused,
 )
+from index.store import DamagedIndex
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ _DOMAIN_STATUS: tuple[tuple[type[NewsbotError], int], ...] = (
     (Busy, 429),
     (DiskFull, 507),
     (ReadOnlyStorage, 503),
+    # Found by a read (a body that fails its checksum): not the request's fault; the service is
+    # not ready from then on, until a reindex rebuilds the index.
+    (DamagedIndex, 503),
     (WritesRefused, 403),
 )
 
