@@ -368,3 +368,21 @@ async def test_restart_keeps_the_conversation(h: Harness) -> None:
     more = await say(h, "What else did he say?", channel_id=thread_id)
     assert HEADLINE_QUOTE_2 in message_text(more)
     assert (Path(h.settings.data_dir) / "conversations.sqlite").exists()
+
+
+async def test_reply_to_a_deferred_ask_answer_continues_its_conversation(h: Harness) -> None:
+    """A slow /ask is deferred ("thinking…") and its answer edited in: the edited message is the
+    one linked to the conversation, so a reply to it (from another member) follows up."""
+    saved = h.bot.defer_after
+    h.bot.defer_after = 0.0  # defer at once, as for a slow engine
+    try:
+        handle = await h.fake.slash("ask", {"question": HEADLINE})
+        answer = await handle.final(timeout=10)
+    finally:
+        h.bot.defer_after = saved
+    assert handle.response_type == 5 and HEADLINE_QUOTE in message_text(answer)
+    more = await say(
+        h, "What else did he say?", channel_id=int(answer["channel_id"]), reply_to=answer
+    )
+    assert "What else did Lukashenko say?" in plain(message_text(more))
+    assert HEADLINE_QUOTE_2 in message_text(more)
