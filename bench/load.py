@@ -1,10 +1,14 @@
 """Load during a live reindex: many HTTP clients ask while the index is rebuilt and swapped.
 
 ``python -m bench.load [--clients 32] [--articles 400] [--smoke]`` starts the real HTTP API (aiohttp)
-over the real service on 127.0.0.1, measures ask latency idle, then drops new articles into the
-corpus and runs a reindex while every client keeps asking the headline question. It reports the
-requests, the errors (anything but a 200 with the headline quote counts as one), and p50/p99 idle
-and during the reindex, as a ratio. All traffic stays on loopback and is bounded in count and time.
+over the real service on 127.0.0.1, on the bundled corpus plus ``--articles`` generated ones,
+measures ask latency idle, then drops as many new articles into the corpus and runs a reindex
+while every client keeps asking. The clients ask varied questions (each walks the same shuffled
+list of distinct questions from its own place: users rarely repeat one), and every answer is
+checked: the headline question must get the headline quote, a question about bridge N a quote
+about bridge N. It reports the requests, the errors (any other answer counts as one), and p50/p99
+idle and during the reindex, as a ratio. All traffic stays on loopback and is bounded in count
+and time.
 
 ``--replicas N`` (issue 11): one writer ``newsbot serve`` and N read-only ``newsbot serve``
 processes (``NEWSBOT_READ_ONLY``) on one data dir. The clients ask varied questions (one per
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -56,17 +61,36 @@ def write_articles(corpus: Path, count: int, start: int = 0) -> None:
         )
 
 
+def expected_text(question: str) -> str | None:
+    """What the first quote of an answer to ``question`` must hold, when the question says."""
+    if question == HEADLINE:
+        return EXPECTED
+    number = re.fullmatch(r"Which town opened bridge number (\d+)\?", question)
+    return f"bridge number {number.group(1)} on" if number else None
+
+
 async def client_loop(
-    session: aiohttp.ClientSession, url: str, until: asyncio.Event, tally: Tally
+    session: aiohttp.ClientSession,
+    url: str,
+    questions: list[str],
+    offset: int,
+    until: asyncio.Event,
+    tally: Tally,
 ) -> None:
+    n = offset
     while not until.is_set():
+        question = questions[n % len(questions)]
+        n += 7  # clients walk the questions in different orders
+        expected = expected_text(question)
         started = time.perf_counter()
         try:
-            async with session.get(url, params={"q": HEADLINE}) as response:
+            async with session.get(url, params={"q": question}) as response:
                 body = await response.json()
-                ok = response.status == 200 and EXPECTED in body["quotes"][0]["text"]
+                ok = response.status == 200 and (
+                    expected is None or expected in body["quotes"][0]["text"]
+                )
                 if not ok:
-                    tally.errors.append(f"{response.status}: {str(body)[:120]}")
+                    tally.errors.append(f"{question!r} {response.status}: {str(body)[:120]}")
         except (aiohttp.ClientError, KeyError, IndexError, ValueError) as err:
             tally.errors.append(repr(err))
         tally.latencies.append(time.perf_counter() - started)
@@ -76,6 +100,8 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
     work = Path(tempfile.mkdtemp(prefix="newsbot-load-"))
     corpus = work / "corpus"
     shutil.copytree(REPO / "corpus", corpus, ignore=shutil.ignore_patterns("__*"))
+    write_articles(corpus, args.articles)
+    questions = varied_questions(args.articles, random.Random(args.seed))
     settings = Settings(
         corpus_dir=corpus,
         data_dir=work / "data",
@@ -94,18 +120,18 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
             idle, during = Tally(), Tally()
             stop = asyncio.Event()
             clients = [
-                asyncio.create_task(client_loop(session, url, stop, idle))
-                for _ in range(args.clients)
+                asyncio.create_task(client_loop(session, url, questions, i, stop, idle))
+                for i in range(args.clients)
             ]
             await asyncio.sleep(args.idle_seconds)
             stop.set()
             await asyncio.gather(*clients)
 
-            write_articles(corpus, args.articles)
+            write_articles(corpus, args.articles * 2, start=args.articles)  # as many again
             stop = asyncio.Event()
             clients = [
-                asyncio.create_task(client_loop(session, url, stop, during))
-                for _ in range(args.clients)
+                asyncio.create_task(client_loop(session, url, questions, i, stop, during))
+                for i in range(args.clients)
             ]
             started = time.perf_counter()
             report = await service.reindex()
@@ -121,6 +147,7 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
     during_p99 = percentile(during.latencies, 99)
     return {
         "clients": args.clients,
+        "distinct_questions": len(questions),
         "articles_added": len(report.added),
         "reindex_seconds": round(reindex_seconds, 2),
         "requests_idle": len(idle.latencies),
@@ -260,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--articles", type=int, default=400)
     parser.add_argument("--idle-seconds", type=float, default=3.0)
+    parser.add_argument("--seed", type=int, default=5, help="the order of the questions")
     parser.add_argument("--smoke", action="store_true", help="8 clients, 60 articles")
     parser.add_argument(
         "--replicas", type=int, default=0, help="N read-only servers + 1 writer (subprocesses)"
@@ -274,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
                 clients=args.clients,
                 articles=args.articles,
                 idle_seconds=args.idle_seconds,
+                seed=args.seed,
             )
         )
         ok = result["errors"] == 0 and max(result["pickup_seconds_after_reindex"]) <= 2.0  # type: ignore[type-var,arg-type]

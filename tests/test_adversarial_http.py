@@ -220,6 +220,9 @@ async def test_rate_limit_keys_on_the_forwarded_client_only_from_trusted_proxies
         assert await ask_as("203.0.113.6") == 200  # another user behind the same proxy
         # A client cannot escape its bucket by forging entries to the left of its own.
         assert await ask_as("198.51.100.1, 203.0.113.5") == 429
+        # An IPv6 client holds a whole /64: rotating its last 64 bits is still one client.
+        assert [await ask_as(f"2001:db8:1:2::{i:x}") for i in range(1, 4)] == [200, 200, 429]
+        assert await ask_as("2001:db8:1:3::1") == 200  # the next /64 is someone else
     untrusted = make_settings(corpus, tmp_path / "d2", api_rate_per_minute=2)
     async with running_api(untrusted) as (_, api, _):
         statuses = [

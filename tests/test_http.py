@@ -217,6 +217,22 @@ async def test_search_ranks_passages_and_checks_the_limit(api: Api) -> None:
         assert status == 400 and "limit" in body["error"]
 
 
+async def test_articles_are_paged_on_request(api: Api, corpus_dir: Path) -> None:
+    status, everything, headers = await api.get("/api/articles")
+    assert status == 200 and headers["X-Total-Count"] == str(len(everything)) == "2"
+    assert "Link" not in headers
+    status, first, headers = await api.get("/api/articles", params={"limit": "1"})
+    assert status == 200 and first == everything[:1] and headers["X-Total-Count"] == "2"
+    assert headers["Link"] == '</api/articles?limit=1&offset=1>; rel="next"'
+    status, second, headers = await api.get("/api/articles", params={"limit": 1, "offset": 1})
+    assert status == 200 and second == everything[1:] and "Link" not in headers
+    status, beyond, _ = await api.get("/api/articles", params={"offset": 5})
+    assert status == 200 and beyond == []
+    for name, bad in (("limit", "0"), ("limit", "10001"), ("offset", "-1"), ("offset", "x")):
+        status, body, _ = await api.get("/api/articles", params={name: bad})
+        assert status == 400 and f"'{name}'" in body["error"]
+
+
 async def test_articles_and_sources(api: Api, corpus_dir: Path) -> None:
     status, articles, _ = await api.get("/api/articles")
     assert status == 200

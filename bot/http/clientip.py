@@ -4,7 +4,8 @@
 trusted proxies appended are believed. So: when the TCP peer is a configured proxy, walk the
 header from the right (the entry the nearest proxy added) past every trusted address; the first
 untrusted one is the client. When the peer is not a trusted proxy, the header is ignored.
-Small enough to audit here rather than pull in a middleware library.
+An IPv6 client is its /64: one subscriber or host gets a whole /64 and can use any address in
+it, so a bucket per address would let it rotate out of the limit. Small enough to audit here rather than pull in a middleware library.
 """
 
 from __future__ import annotations
@@ -56,3 +57,16 @@ def client_address(peer: str | None, forwarded_for: list[str], trusted: tuple[Ne
         if not _trusted(address, trusted):
             return address.compressed
     return peer_address.compressed
+
+
+#: The prefix an IPv6 client is limited by (RFC 6177: a site gets at least a /64).
+IPV6_CLIENT_PREFIX = 64
+
+
+def rate_limit_key(client: str) -> str:
+    """The bucket of ``client`` (from :func:`client_address`): an IPv4 address, or the /64 of
+    an IPv6 one; anything else as it is."""
+    address = _address(client)
+    if isinstance(address, ipaddress.IPv6Address):
+        return ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False).compressed
+    return client

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.http.clientip import client_address
+from bot.http.clientip import client_address, rate_limit_key
 from bot.http.errors import ApiError
 from bot.http.ratelimit import retry_after_header
 from bot.http.state import state_of
@@ -44,7 +44,7 @@ async def rate_limit_middleware(request: web.Request, handler: Any) -> web.Strea
         client = client_address(
             request.remote, request.headers.getall("X-Forwarded-For", []), state.trusted_proxies
         )
-        wait = state.limiter.acquire(client)
+        wait = state.limiter.acquire(rate_limit_key(client))
         if wait > 0:
             raise ApiError(
                 429,

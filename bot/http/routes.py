@@ -29,6 +29,9 @@ from bot.http.uploads import read_upload
 from bot.service import MAX_QUOTES, MAX_SEARCH_LIMIT
 from index.models import AddResult
 
+MAX_PAGE = 10_000  # articles in one page of /api/articles
+MAX_OFFSET = 1_000_000_000
+
 routes = web.RouteTableDef()
 
 
@@ -119,7 +122,19 @@ async def articles(request: web.Request) -> web.Response:
         day_param(request.query.get(name), name, today, end=name == "until")
         for name in ("since", "until")
     )
-    return await list_response(list(await service.articles(since=since, until=until)))
+    # Pages on request (no limit: the whole list, as before): the total in X-Total-Count and
+    # the next page in a Link header (RFC 8288), so a client pages without counting itself.
+    limit = int_param(request.query.get("limit"), "limit", default=None, low=1, high=MAX_PAGE)
+    offset = int_param(request.query.get("offset"), "offset", default=0, low=0, high=MAX_OFFSET)
+    assert offset is not None
+    found = list(await service.articles(since=since, until=until))
+    page = found[offset:] if limit is None else found[offset : offset + limit]
+    response = await list_response(page)
+    response.headers["X-Total-Count"] = str(len(found))
+    if limit is not None and offset + limit < len(found):
+        following = request.rel_url.update_query(limit=limit, offset=offset + limit)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 # ---- admin (bearer token)
