@@ -62,6 +62,8 @@ def _child(
         out.put(("done", report.model_dump(mode="json")))
     except errors.NewsbotError as err:
         out.put(("error", type(err).__name__, str(err)))
+    except KeyboardInterrupt:  # Ctrl-C reaches the terminal's whole process group
+        out.put(("error", "Interrupted", "The reindex was interrupted; the index is unchanged."))
     except BaseException:
         out.put(("crash", traceback.format_exc()))
 

@@ -416,6 +416,9 @@ class NewsService:
                 "send changes to the writer instance."
             )
         request = _Request(apply, wait_for_pass, asyncio.get_running_loop().create_future())
+        # A caller that was cancelled (Ctrl-C, a closed connection) no longer reads its result:
+        # read it here, so a failed pass is not logged again as "never retrieved".
+        request.future.add_done_callback(_retrieve)
         self._queue.append(request)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_loop(), name="newsbot-writer")
@@ -833,3 +836,8 @@ def hash_user(user_id: int | str, key: bytes) -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()

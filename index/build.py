@@ -28,6 +28,7 @@ import hashlib
 import logging
 import os
 import shutil
+import signal
 import threading
 import time
 from collections import deque
@@ -102,6 +103,9 @@ def _worker_start(
     global _worker_setup
     if background:  # first: the threads started below inherit it
         yield_cpu()
+    # Ctrl-C reaches every process of the terminal's group: the reindex process decides (it
+    # stops before publishing); a worker ends with it through the lifeline, without a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     watch_pipe(lifeline.fileno())
     _worker_setup = (analyzer, chunking)
@@ -218,7 +222,9 @@ class Analysis:
                 ping.result()
             self._pool = pool
         except Exception:
-            log.warning("analysis workers failed to start early", exc_info=True)
+            # Not a failure of the reindex: the pool starts again on demand, and a real failure
+            # surfaces there. (A worker killed while it starts, e.g. by Ctrl-C, lands here.)
+            log.debug("analysis workers failed to start early", exc_info=True)
 
     def _started(self) -> None:
         if self._starting is not None:

@@ -35,3 +35,7 @@ class ReadOnlyStorage(StorageUnavailable):
 
 class WritesRefused(NewsbotError):
     """This process serves the index read-only; changes go to the writer process."""
+
+
+class Interrupted(NewsbotError):
+    """A reindex stopped by Ctrl-C (SIGINT) before it published: the index is as it was."""

@@ -21,6 +21,7 @@ from index.errors import (
     Busy,
     DiskFull,
     IngestRefused,
+    Interrupted,
     NewsbotError,
     NotFound,
     ReadOnlyStorage,
@@ -43,6 +44,7 @@ _DOMAIN_STATUS: tuple[tuple[type[NewsbotError], int], ...] = (
     # Found by a read (a body that fails its checksum): not the request's fault; the service is
     # not ready from then on, until a reindex rebuilds the index.
     (DamagedIndex, 503),
+    (Interrupted, 503),  # the server is being stopped (Ctrl-C): its pass stopped unpublished
     (WritesRefused, 403),
 )
 
