@@ -148,6 +148,11 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
     """
     if ref.pronoun:
         return 0.5
+    own_all = set(speaker.role_terms) | set(speaker.name_terms)
+    if ref.owner_terms and not any(
+        _among(t, own_all) or _among(t, article_terms) for t in ref.owner_terms
+    ):
+        return 0.0  # "Ecuador's minister" is no one in an article that never names Ecuador
     if ref.name_terms:
         if ref.name_terms[-1] in speaker.name_terms:
             return 1.0

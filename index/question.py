@@ -106,6 +106,9 @@ class SpeakerRef:
     head: str | None  # analysed term of the role noun a role reference names ("minist")
     pronoun: bool = False  # "he", "she", "they": no one in particular
     acronyms: tuple[str, ...] = ()  # role terms written in capitals ("SEC", "IBM")
+    # Analysed terms of the owner a role belongs to, written as a capitalised possessive
+    # ("Ecuador's information minister" → "ecuador"; "Toronto Sun's Jackson" → "toronto", "sun")
+    owner_terms: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -313,9 +316,12 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
     lower = [w.casefold().rstrip(".") for w in clean]
     pronoun = len(clean) == 1 and lower[0] in {"he", "she", "they", "him", "her"}
     name_words: list[str] = []
+    owner_words: list[str] = []
     for start, end in _capitalised_runs(clean):
         run = clean[start:end]
         possessive = run[-1].endswith(("'s", "’s", "s'", "s’"))
+        if possessive:
+            owner_words += run
         # "the Bundesbank board member", "the Ohio State consultant": it describes the person
         following = range(end, min(end + 3, len(clean)))
         modifier = (
@@ -346,6 +352,7 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         role_terms=analyse(other) if not pronoun else (),  # type: ignore[operator]
         head=head_terms[0] if head_terms else None,
         pronoun=pronoun,
+        owner_terms=analyse(owner_words) if owner_words else (),  # type: ignore[operator]
     )
 
 

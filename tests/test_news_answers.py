@@ -215,3 +215,35 @@ def test_one_quote_printed_by_two_copies_is_quoted_once_from_the_newest(
         assert answer.quotes[0].source.article_id == "bridge-update"
     finally:
         engine.close()
+
+
+def test_a_role_of_a_named_owner_is_never_someone_where_the_owner_is_not_named(
+    tmp_path: Path,
+) -> None:
+    """ "Ruritania's finance minister" cannot be the finance minister of an article that never
+    names Ruritania, however well that article matches the topic."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "freedonia-fuel.md").write_text(
+        "---\ntitle: Freedonia Raises Fuel Taxes\n---\n\n"
+        "Freedonia will raise taxes on fuel next month, its finance minister, Ada Voss, said on "
+        "Monday.\n\n"
+        "“Taxes on fuel must rise, because cheap fuel costs us more than it saves,” Voss told "
+        "reporters in Fredport.\n"
+    )
+    (corpus / "ruritania-budget.md").write_text(
+        "---\ntitle: Ruritania Presents Its Budget\n---\n\n"
+        "Ruritania presented its budget for next year on Tuesday. The finance minister, Karel "
+        "Brandt, said spending on railways would double.\n\n"
+        "“Fuel will stay as it is: we are not touching what drivers pay,” Brandt said.\n"
+    )
+    engine = reindex_data_dir(corpus, tmp_path / "data")[1]
+    try:
+        answer = engine.ask("What did Ruritania's finance minister say about taxes on fuel?")
+        assert answer.answered, answer.reason
+        assert all(q.speaker and "Voss" not in q.speaker for q in answer.quotes), answer.quotes
+        assert "Brandt" in (answer.quotes[0].speaker or "")
+        mine = engine.ask("What did Freedonia's finance minister say about taxes on fuel?")
+        assert "Voss" in (mine.quotes[0].speaker or "")
+    finally:
+        engine.close()
