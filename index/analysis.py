@@ -30,7 +30,8 @@ from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
 from index.speech import Quotation, analyse_speech
 
-ANALYSIS_VERSION = 3  # 2: speakers and reported speech; 3: capped sentences (index/segment.py)
+ANALYSIS_VERSION = 4  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
+# 4: "Org's Surname" is the surname, the owner its affiliation (index/speech.py)
 
 Span = tuple[int, int]
 

@@ -809,6 +809,17 @@ def _names(text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
             end = found.end()
 
 
+# "Org's Surname": an owner with a possessive, then one capitalised word that ends the name.
+_OWNED_SURNAME_RE = re.compile(r"\S['’]s\s+([A-Z][\w.-]*)$")
+# One word after a possessive that is a company's or a paper's name, not a person's surname
+# ("Moody's Corp", "Hudson's Bay", "People's Daily").
+_NOT_SURNAMES = _words(
+    """
+    corp corporation inc co cos ltd plc llc ag sa nv group bank bay daily times post journal
+    news board office party government ministry agency company holdings trust fund
+    """
+)
+
 _ParsedMention = tuple[int, int, str, set[str], set[str], bool]
 
 
@@ -827,6 +838,13 @@ def _parse_mention(matched: str) -> _ParsedMention | None:
         return None
     intro = {w.casefold().rstrip(".") for w in titles}
     possessive = name.endswith(("’s", "'s"))
+    owned = _OWNED_SURNAME_RE.search(printed)
+    if owned is not None and owned.group(1).casefold().rstrip(".") not in _NOT_SURNAMES:
+        # "Barclays de Zoete's May", "Capel's Murtha": the surname of someone introduced before
+        # ("Barclays de Zoete Wedd analyst Rick May"), the owner being where they work.
+        intro = intro | _key_tokens(printed[: owned.start() + 1])
+        offset += owned.start(1)
+        printed = owned.group(1)
     return rel, rel + offset, printed, _key_tokens(printed), intro, possessive
 
 

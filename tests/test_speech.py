@@ -356,3 +356,20 @@ def test_reported_speech_is_a_sentence_with_a_speaker() -> None:
     assert text[reported.start : reported.end].startswith("He told reporters that Brazil")
     assert speech.people[reported.person].name == "Dilson Funaro"
     assert "minister" in speech.people[reported.person].words
+
+
+def test_an_owner_and_a_surname_name_the_person_introduced_before() -> None:
+    """ "said Harwick Lowe's Berg": Berg of Harwick Lowe, the analyst named in full before; the
+    owner is where she works, not part of her name. A company's own possessive name stays."""
+    text = (
+        "Shipping rates fell for a third week, said Harwick Lowe analyst Nina Berg.\n\n"
+        "“Prices will settle by spring, once the new ships are at sea,” said Harwick Lowe's "
+        "Berg.\n\n"
+        "“Freight is cheap again,” said Moody's Corp in a note.\n"
+    )
+    speech = analyse_speech(text)
+    berg, moodys = speech.quotations
+    person = speech.people[berg.person]
+    assert person.name == "Nina Berg" and berg.speaker == "Harwick Lowe's Berg"  # as printed
+    assert {"harwick", "lowe", "analyst"} <= set(person.words.split())
+    assert speech.people[moodys.person].name == "Moody's Corp"
