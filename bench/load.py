@@ -71,28 +71,36 @@ def expected_text(question: str) -> str | None:
 
 async def client_loop(
     session: aiohttp.ClientSession,
-    url: str,
+    servers: list[str],
     questions: list[str],
     offset: int,
     until: asyncio.Event,
     tally: Tally,
+    *,
+    check_answers: bool,
 ) -> None:
+    """Ask until ``until``: the questions from ``offset`` on, spread over ``servers`` (base
+    URLs). Anything but a 200 is an error; with ``check_answers``, so is a first quote without
+    the text the question expects (:func:`expected_text`)."""
     n = offset
     while not until.is_set():
+        server = servers[n % len(servers)]
         question = questions[n % len(questions)]
         n += 7  # clients walk the questions in different orders
-        expected = expected_text(question)
+        expected = expected_text(question) if check_answers else None
         started = time.perf_counter()
         try:
-            async with session.get(url, params={"q": question}) as response:
+            async with session.get(f"{server}/api/ask", params={"q": question}) as response:
                 body = await response.json()
                 ok = response.status == 200 and (
                     expected is None or expected in body["quotes"][0]["text"]
                 )
                 if not ok:
-                    tally.errors.append(f"{question!r} {response.status}: {str(body)[:120]}")
-        except (aiohttp.ClientError, KeyError, IndexError, ValueError) as err:
-            tally.errors.append(repr(err))
+                    tally.errors.append(
+                        f"{server} {question!r} {response.status}: {str(body)[:120]}"
+                    )
+        except (aiohttp.ClientError, OSError, KeyError, IndexError, ValueError) as err:
+            tally.errors.append(f"{server}: {err!r}")
         tally.latencies.append(time.perf_counter() - started)
 
 
@@ -113,14 +121,15 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
     await service.start()
     server = HttpServer(service, settings)
     await server.start()
-    url = f"{server.url}/api/ask"
     try:
         connector = aiohttp.TCPConnector(limit=args.clients)
         async with aiohttp.ClientSession(connector=connector) as session:
             idle, during = Tally(), Tally()
             stop = asyncio.Event()
             clients = [
-                asyncio.create_task(client_loop(session, url, questions, i, stop, idle))
+                asyncio.create_task(
+                    client_loop(session, [server.url], questions, i, stop, idle, check_answers=True)
+                )
                 for i in range(args.clients)
             ]
             await asyncio.sleep(args.idle_seconds)
@@ -130,7 +139,11 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
             write_articles(corpus, args.articles * 2, start=args.articles)  # as many again
             stop = asyncio.Event()
             clients = [
-                asyncio.create_task(client_loop(session, url, questions, i, stop, during))
+                asyncio.create_task(
+                    client_loop(
+                        session, [server.url], questions, i, stop, during, check_answers=True
+                    )
+                )
                 for i in range(args.clients)
             ]
             started = time.perf_counter()
@@ -172,30 +185,6 @@ def varied_questions(count: int, rng: random.Random) -> list[str]:
     return made
 
 
-async def replica_client(
-    session: aiohttp.ClientSession,
-    urls: list[str],
-    questions: list[str],
-    offset: int,
-    until: asyncio.Event,
-    tally: Tally,
-) -> None:
-    n = offset
-    while not until.is_set():
-        url = urls[n % len(urls)]
-        question = questions[n % len(questions)]
-        n += 7  # clients walk the questions in different orders
-        started = time.perf_counter()
-        try:
-            async with session.get(f"{url}/api/ask", params={"q": question}) as response:
-                await response.read()
-                if response.status != 200:
-                    tally.errors.append(f"{url}: {response.status}")
-        except (aiohttp.ClientError, OSError) as err:
-            tally.errors.append(f"{url}: {err!r}")
-        tally.latencies.append(time.perf_counter() - started)
-
-
 async def replicas_run(
     *, replicas: int, clients: int, articles: int, idle_seconds: float, seed: int = 5
 ) -> dict[str, object]:
@@ -226,7 +215,9 @@ async def replicas_run(
             idle, during = Tally(), Tally()
             stop = asyncio.Event()
             tasks = [
-                asyncio.create_task(replica_client(session, urls, questions, i, stop, idle))
+                asyncio.create_task(
+                    client_loop(session, urls, questions, i, stop, idle, check_answers=False)
+                )
                 for i in range(clients)
             ]
             await asyncio.sleep(idle_seconds)
@@ -237,7 +228,9 @@ async def replicas_run(
             newest = f"load-{articles * 2 - 1:05d}"
             stop = asyncio.Event()
             tasks = [
-                asyncio.create_task(replica_client(session, urls, questions, i, stop, during))
+                asyncio.create_task(
+                    client_loop(session, urls, questions, i, stop, during, check_answers=False)
+                )
                 for i in range(clients)
             ]
             began = time.perf_counter()
