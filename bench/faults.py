@@ -94,11 +94,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def base_env(corpus: Path, data: Path, **extra: str) -> dict[str, str]:
+def cli_env(corpus: Path, data: Path, **extra: str) -> dict[str, str]:
+    """This environment without any NEWSBOT_/DISCORD_ setting, on ``corpus`` and ``data``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
-    return env | {
-        "NEWSBOT_CORPUS_DIR": str(corpus),
-        "NEWSBOT_DATA_DIR": str(data),
+    return env | {"NEWSBOT_CORPUS_DIR": str(corpus), "NEWSBOT_DATA_DIR": str(data)} | extra
+
+
+def base_env(corpus: Path, data: Path, **extra: str) -> dict[str, str]:
+    """:func:`cli_env` for the suite's servers: its token, no rate limit, quick pickup."""
+    return cli_env(corpus, data) | {
         "NEWSBOT_API_TOKEN": TOKEN,
         "NEWSBOT_API_RATE_PER_MINUTE": "1000000",
         "NEWSBOT_GENERATION_POLL_SECONDS": "0.2",
@@ -108,19 +112,27 @@ def base_env(corpus: Path, data: Path, **extra: str) -> dict[str, str]:
 
 
 # ---- the real processes
+async def request(
+    session: aiohttp.ClientSession, method: str, url: str, **kwargs: Any
+) -> tuple[int, Any]:
+    """(status, the JSON body or the raw bytes when it is not JSON)."""
+    async with session.request(method, url, **kwargs) as response:
+        raw = await response.read()
+        try:
+            return response.status, json.loads(raw)
+        except ValueError:
+            return response.status, raw
+
+
 @dataclass
 class Client:
     base: str
     session: aiohttp.ClientSession
 
     async def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        """(status, the JSON body or the raw bytes); (0, the error) when the request fails."""
         try:
-            async with self.session.request(method, self.base + path, **kwargs) as response:
-                raw = await response.read()
-                try:
-                    return response.status, json.loads(raw)
-                except ValueError:
-                    return response.status, raw
+            return await request(self.session, method, self.base + path, **kwargs)
         except (aiohttp.ClientError, OSError) as err:
             return 0, repr(err)
 

@@ -40,6 +40,7 @@ from bot.settings import Settings
 REPO = Path(__file__).resolve().parent.parent
 HEADLINE = "What did Lukashenko tell Li Zhanshu?"
 EXPECTED = "Expanding ties with China"
+TOWNS = ("Grodno", "Brest", "Vitebsk", "Gomel", "Mogilev", "Pinsk", "Lida", "Orsha")
 
 
 @dataclass
@@ -48,17 +49,24 @@ class Tally:
     errors: list[str] = field(default_factory=list)
 
 
-def write_articles(corpus: Path, count: int, start: int = 0) -> None:
-    towns = ["Grodno", "Brest", "Vitebsk", "Gomel", "Mogilev", "Pinsk", "Lida", "Orsha"]
+def write_articles(
+    corpus: Path, count: int, start: int = 0, *, prefix: str = "load", sentences: int = 40
+) -> list[str]:
+    """Articles ``start`` to ``count - 1`` as Markdown files ``PREFIX-NNNNN.md`` (bridge N opened
+    in a town, ``sentences`` times over: a few passages each); their ids."""
+    ids = []
     for i in range(start, count):
-        town = towns[i % len(towns)]
+        town = TOWNS[i % len(TOWNS)]
         body = " ".join(
             f"Officials in {town} opened bridge number {i} on Tuesday, the {j}th this decade."
-            for j in range(40)
+            for j in range(sentences)
         )
-        (corpus / f"load-{i:05d}.md").write_text(
-            f"---\ntitle: Bridge {i} in {town}\n---\n\n{body}\n"
+        article_id = f"{prefix}-{i:05d}"
+        (corpus / f"{article_id}.md").write_text(
+            f"---\ntitle: Bridge {i} in {town}\n---\n\n{body}\n", encoding="utf-8"
         )
+        ids.append(article_id)
+    return ids
 
 
 def expected_text(question: str) -> str | None:
@@ -177,9 +185,8 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
 
 def varied_questions(count: int, rng: random.Random) -> list[str]:
     """Distinct questions over the bundled and the generated articles."""
-    towns = ["Grodno", "Brest", "Vitebsk", "Gomel", "Mogilev", "Pinsk", "Lida", "Orsha"]
     made = [f"Which town opened bridge number {i}?" for i in range(count)]
-    made += [f"What did officials in {town} open on Tuesday?" for town in towns]
+    made += [f"What did officials in {town} open on Tuesday?" for town in TOWNS]
     made += [HEADLINE, "Who is Li Zhanshu?", "What did Lukashenko say about China?"]
     rng.shuffle(made)
     return made

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,51 +18,32 @@ from typing import Any
 import aiohttp
 
 # One set of helpers for the fault suite (bench/faults.py) and these tests.
-from bench.faults import AUTH, TOKEN, indexed_on_disk
+from bench.faults import AUTH, TOKEN, Client, cli_env, indexed_on_disk, request
 from bench.faults import fault_settings as make_settings
+from bench.load import write_articles
 from bot.http import HttpServer
 from bot.metrics import Metrics
 from bot.service import NewsService
 from bot.settings import Settings
 
 HEADLINE_ID = "belarus-china-increasing-ties"
-__all__ = ["AUTH", "TOKEN", "indexed_on_disk", "make_settings"]
+__all__ = ["AUTH", "TOKEN", "cli_env", "indexed_on_disk", "make_settings"]
 
 
 def write_bulk(corpus: Path, count: int, prefix: str = "bulk", sentences: int = 40) -> list[str]:
     """``count`` Markdown articles (a few passages each) that make a reindex take a while."""
-    towns = ["Grodno", "Brest", "Vitebsk", "Gomel", "Mogilev", "Pinsk", "Lida", "Orsha"]
-    ids = []
-    for i in range(count):
-        town = towns[i % len(towns)]
-        body = " ".join(
-            f"Officials in {town} opened bridge number {i} on Tuesday, the {j}th this decade."
-            for j in range(sentences)
-        )
-        article_id = f"{prefix}-{i:05d}"
-        (corpus / f"{article_id}.md").write_text(
-            f"---\ntitle: Bridge {i} in {town}\n---\n\n{body}\n", encoding="utf-8"
-        )
-        ids.append(article_id)
-    return ids
+    return write_articles(corpus, count, prefix=prefix, sentences=sentences)
 
 
 def article_md(article_id: str, title: str, text: str) -> str:
     return f"---\nid: {article_id}\ntitle: {title}\n---\n\n{text}\n"
 
 
-@dataclass
-class Api:
-    base: str
-    session: aiohttp.ClientSession
+class Api(Client):
+    """The suite's client, but a failed request raises (a test wants to see it)."""
 
     async def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
-        async with self.session.request(method, self.base + path, **kwargs) as response:
-            raw = await response.read()
-            try:
-                return response.status, json.loads(raw)
-            except ValueError:
-                return response.status, raw
+        return await request(self.session, method, self.base + path, **kwargs)
 
     async def article_ids(self) -> set[str]:
         status, body = await self.call("GET", "/api/articles")
@@ -92,11 +71,6 @@ async def running_api(
     finally:
         await server.stop()
         await service.close()
-
-
-def cli_env(corpus: Path, data: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
-    return env | {"NEWSBOT_CORPUS_DIR": str(corpus), "NEWSBOT_DATA_DIR": str(data)} | extra
 
 
 @dataclass
