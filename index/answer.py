@@ -19,7 +19,6 @@ The stages, each in its own module and testable on its own:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -496,9 +495,8 @@ def _score_sentences(
 def _sentence_terms(
     analysis: ArticleAnalysis, article: Article, start: int, end: int, analyzer: Analyzer
 ) -> tuple[str, ...] | list[str]:
-    sentences = analysis.sentences
-    i = bisect.bisect_left(sentences, (start, -1))
-    if i < len(sentences) and sentences[i][0] == start and sentences[i][1] == end:
+    i = analysis.sentence_at(start)
+    if i is not None and analysis.sentences[i][1] == end:
         return analysis.tokens[i]
     # A passage cut differently from the analysis (it never should be): analyse the span itself.
     return analyzer.tokens(article.text[start:end], article.language)

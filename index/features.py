@@ -148,9 +148,9 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
     """
     if ref.pronoun:
         return 0.5
-    own_all = set(speaker.role_terms) | set(speaker.name_terms)
+    own = set(speaker.role_terms) | set(speaker.name_terms)
     if ref.owner_terms and not any(
-        _among(t, own_all) or _among(t, article_terms) for t in ref.owner_terms
+        _among(t, own) or _among(t, article_terms) for t in ref.owner_terms
     ):
         return 0.0  # "Ecuador's minister" is no one in an article that never names Ecuador
     if ref.name_terms:
@@ -160,7 +160,6 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
         if len(ref.name_terms) > 1 and set(ref.name_terms) & set(speaker.name_terms):
             return 0.7
         return 0.0
-    own = set(speaker.role_terms) | set(speaker.name_terms)
     head = ref.head
     if head is None:
         return 0.0

@@ -5,7 +5,8 @@ trusted proxies appended are believed. So: when the TCP peer is a configured pro
 header from the right (the entry the nearest proxy added) past every trusted address; the first
 untrusted one is the client. When the peer is not a trusted proxy, the header is ignored.
 An IPv6 client is its /64: one subscriber or host gets a whole /64 and can use any address in
-it, so a bucket per address would let it rotate out of the limit. Small enough to audit here rather than pull in a middleware library.
+it, so a bucket per address would let it rotate out of the limit. Small enough to audit here
+rather than pull in a middleware library.
 """
 
 from __future__ import annotations
