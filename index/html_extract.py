@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from index.errors import IngestRefused
 
@@ -44,6 +45,11 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     tree = load_html(html) if html.strip() else None
     if tree is None:
         raise IngestRefused(f"no article text found in {where}: it is not an HTML page")
+    if tree.tag != "html":
+        # A fragment parses to its first element as the root ("<script>…" → a script). The
+        # extractors assume a page: htmldate drops every script with its parent, and a root
+        # has none. Put the fragment in a page's body.
+        tree = _as_page(tree)
     language = _declared_language(tree)
     # Structured markup only: the extensive search guesses dates from copyright lines and prose.
     date_params = {
@@ -81,6 +87,17 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
         url=_clean_line(field("url")) or url,
         language=language,
     )
+
+
+def _as_page(fragment: Any) -> Any:
+    """``<html><body>fragment</body></html>``."""
+    from lxml import html as lxml_html  # HtmlElements, as the parser makes them
+
+    body = lxml_html.Element("body")
+    body.append(fragment)
+    page = lxml_html.Element("html")
+    page.append(body)
+    return page
 
 
 def _paragraphs(raw: str, title: str | None) -> str:
