@@ -732,21 +732,34 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
 
 
 def _appositive_name(text: str, after: int, limit: int) -> tuple[int, str] | None:
-    """The last person-like name in an appositive right after ``after`` (", NAME," before the
-    verb): (start, name), or None."""
+    """The name an appositive right after ``after`` gives (", NAME," before the verb): (start,
+    name), or None. The name is the appositive's head: it ends the appositive ("Ohio State
+    professor Carl Leier") or its affiliation follows ("Carl Leier of Ohio State"); a name
+    inside a clause ("reacting to British press reports") names someone or something else."""
     match = _APPOSITIVE_RE.match(text, after, limit)
     if match is None:
         return None
-    found = None
-    for name in _NAME_RE.finditer(text, match.start("words"), match.end("words")):
+    words_end = match.end("words")
+    ending = affiliated = None
+    for name in _NAME_RE.finditer(text, match.start("words"), words_end):
         trimmed = _trim_name(name.group())
-        if trimmed is not None:
-            rel, printed = trimmed
-            _titles, offset, proper = _split_titles(printed)
-            found = (name.start() + rel + offset, proper)
-    if found is None or not found[1][:1].isupper():
-        return None
-    return found
+        if trimmed is None:
+            continue
+        rel, printed = trimmed
+        _titles, offset, proper = _split_titles(printed)
+        if not proper[:1].isupper() or proper.split()[-1].lower() in _ROLE_WORDS:
+            continue  # "Ohio State University Professor (of Medicine …)" is no name
+        found = (name.start() + rel + offset, proper)
+        rest = text[name.end() : words_end]
+        if not rest.strip():
+            before = _word_before(text, name.start())
+            if before not in _PREPOSITIONS or _is_role_of(text, name.start()):
+                # not a preposition's object ("speaking from Frankfurt"), unless it follows a
+                # role ("Professor of Medicine Carl Leier")
+                ending = found
+        elif affiliated is None and _AFFILIATION_AFTER_RE.match(rest) is not None:
+            affiliated = found
+    return ending or affiliated
 
 
 # ---- names
@@ -1105,6 +1118,12 @@ def _role_phrase(words: str) -> set[str]:
             break
         out.add(low)
     return out
+
+
+def _is_role_of(text: str, at: int) -> bool:
+    """Whether the words before ``at`` end with a role and a preposition ("Professor of")."""
+    words = text[max(0, at - 40) : at].split()
+    return len(words) >= 2 and words[-2].lower().rstrip(",") in _ROLE_WORDS
 
 
 def _word_before(text: str, at: int) -> str:

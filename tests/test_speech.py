@@ -322,6 +322,29 @@ def test_quoted_as_saying_and_an_appositive_naming_the_descriptor() -> None:
         "“The record is quite a good one.”"
     )
     assert quoted(text)[0][1] == "Carl Leier"
+    text = "The spokesman, Carl Leier of Ohio State University, said: “The record is quite good.”"
+    assert quoted(text)[0][1] == "Carl Leier"
+    text = (
+        "The consultant, Ohio State University Professor of Medicine Carl Leier, said: "
+        "“The record is quite a good one.”"
+    )
+    assert quoted(text)[0][1].endswith("Carl Leier")
+
+
+def test_a_clause_between_commas_is_no_appositive_name() -> None:
+    # A name inside a clause ("reacting to … British press reports") is not the descriptor's
+    # name: the speaker stays the spokesman the article introduced (Reuters 1987, Heinz).
+    text = (
+        "Heinz chairman Tony O'Reilly would be interested, a spokesman said.\n\n"
+        "The spokesman, reacting to Irish and British press reports, said "
+        '"He continues to be interested."'
+    )
+    speech = analyse_speech(text)
+    speakers = [speech.people[q.person].name for q in speech.quotations]
+    assert speakers == ["spokesman"], speakers
+    for clause in ("speaking from Frankfurt", "in response to questions from Reuters"):
+        said = f'A spokesman, {clause}, said "Offers were made."'
+        assert quoted(said)[0][1] is None, said
 
 
 def test_a_quotation_without_a_cue_continues_the_speech_before_it() -> None:
