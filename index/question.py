@@ -61,6 +61,32 @@ _VIEW_VERBS = (
     )
     | SPEECH_VERBS
 )
+# Verbs of judging and advising ("How does the analyst rate the offer?"), after "do" or a
+# modal, and a stance given as an adjective ("Why is X convinced / against …"), after "be":
+# both words are nouns or prepositions as often, so the speaker before them must be plain
+# (a name, or words ending with a person noun).
+_JUDGING_VERBS = _words("rate size gauge judge regard interpret advise caution counsel")
+_STANCES = _words(
+    """
+    convinced worried optimistic pessimistic confident sceptical skeptical cautious unhappy
+    satisfied upbeat wary bullish bearish hopeful doubtful opposed against
+    """
+)
+_BE = _words("is was are were isn't wasn't aren't weren't")
+# A question asking for a place or a number is still about someone's words when the verb is
+# one of saying or expecting ("Where did X say prices would settle?", "How much did X say …");
+# "When did X announce …" asks for a date, "Who did X say …" for a person the text names.
+_SAID_VERBS = _words("say said tell told see expect predict forecast estimate think believe")
+# "What warning did X give …", "What worry did X have …": the noun names the statement, the
+# verb only gives it.
+_NOUN_LED = _words(
+    """
+    warning warnings worry worries concern concerns advice message promise pledge threat
+    criticism complaint prediction forecast comment comments remark remarks reaction response
+    explanation argument assessment
+    """
+)
+_GIVING_VERBS = _words("give have offer issue send voice raise express sound make deliver")
 # "What is X called?", "How is X described?", "What does X mean?": asking for a name or a
 # description, not for words someone said — unless a person is their subject.
 _NAMING_VERBS = _words("call called describe described mean meant know known")
@@ -250,10 +276,10 @@ def _find_speaker(
             rest = words[:i] + words[k + 1 :]
             if _is_person(speaker):
                 return speaker, ["according"], rest
-    if kind in {"who", "when", "where", "count"}:
-        return None
+    factoid = kind in {"who", "when", "where", "count"}
+    said_only = kind in {"where", "count"}
     # "Quote X on Y"
-    if lower and lower[0] == "quote" and n > 1:
+    if not factoid and lower and lower[0] == "quote" and n > 1:
         for k in range(1, n):
             if lower[k] in {"on", "about", "regarding"}:
                 return words[1:k], ["quote"], words[k + 1 :]
@@ -262,10 +288,18 @@ def _find_speaker(
     if n > 2 and lower[0] == "which" and lower[1] not in _AUX:
         return None
     # "What did X say …", "How did X react …", "Does X think …", "What weakness … did X point to"
-    aux = next((i for i, w in enumerate(lower) if w in _AUX), None)
-    if aux is not None and aux <= 10:
+    # A leading clause ("Asked about prices, what did X say …") counts from the question word.
+    wh = next((i for i, w in enumerate(lower) if w in _WH), 0)
+    aux = next((i for i in range(wh, n) if lower[i] in _AUX), None)
+    noun_led = wh + 1 < n and lower[wh + 1] in _NOUN_LED  # "What warning did X give"
+    verbs = _SAID_VERBS if said_only else _VIEW_VERBS
+    if aux is not None and aux - wh <= 10 and (said_only or not factoid):
         for v in range(aux + 2, min(n, aux + 14)):
-            if lower[v] not in _VIEW_VERBS or words[v][:1].isupper():
+            said = lower[v] in verbs or (noun_led and lower[v] in _GIVING_VERBS)
+            if not said and not factoid and _plain_speaker(lower[aux + 1 : v], words[v - 1]):
+                be = lower[aux] in _BE
+                said = lower[v] in (_STANCES if be else _JUDGING_VERBS)
+            if not said or words[v][:1].isupper():
                 continue
             speaker = words[aux + 1 : v]
             if not speaker or not _is_person(speaker):
@@ -276,16 +310,12 @@ def _find_speaker(
             if (
                 end < n
                 and lower[end] in {"up", "to", "out", "back", "on"}
-                and lower[v]
-                in {
-                    "sum",
-                    "react",
-                    "point",
-                    "respond",
-                }
+                and lower[v] in {"sum", "react", "point", "respond", "size"}
             ):
                 end += 1
             return speaker, words[v:end], words[end:]
+    if factoid:
+        return None
     # "X's comments on Y", "What was X's reaction to Y"
     for i in range(n - 1):
         if lower[i + 1] in _STATEMENT_NOUNS and lower[i].endswith("'s"):
@@ -297,6 +327,14 @@ def _find_speaker(
             if _names_a_person(speaker[-1:]) or lower[i][:-2] in PERSON_NOUNS:
                 return speaker, [words[i + 1]], words[i + 2 :]
     return None
+
+
+def _plain_speaker(lower: Sequence[str], last: str) -> bool:
+    """Whether words read as a person and nothing else: no preposition or verb inside, and the
+    last a name or a person noun ("the Bear Stearns analyst", "Stephen Roach")."""
+    if not lower or any(w in _TOPIC_LEAD and w != "of" for w in lower):
+        return False
+    return last[:1].isupper() or lower[-1] in PERSON_NOUNS
 
 
 def _is_person(words: Sequence[str]) -> bool:
