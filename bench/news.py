@@ -3,6 +3,7 @@
     python -m bench.news                      # both halves, per-group table
     python -m bench.news --split tune         # the half the engine is tuned on
     python -m bench.news --split report --details /tmp/news.jsonl
+    python -m bench.news --questions bench/questions/news-dev-tune-extra.jsonl  # 73 more, tune
 
 ``bench.quality`` runs the same evaluation beside SQuAD and SciFact. The corpus is
 ``../shared/data/news-dev/articles.jsonl.gz`` (research use only: it is read from there, never
@@ -92,9 +93,12 @@ def _item(row: dict[str, Any]) -> NewsItem:
     )
 
 
-def load_news(folder: Path = DEFAULT_NEWS) -> NewsSet:
+def load_news(folder: Path = DEFAULT_NEWS, questions: Path | None = None) -> NewsSet:
+    """The news-dev set; ``questions``: another question file over its articles (such as
+    ``bench/questions/news-dev-tune-extra.jsonl``)."""
     folder = Path(folder)
-    articles_path, questions_path = folder / "articles.jsonl.gz", folder / "questions.jsonl"
+    articles_path = folder / "articles.jsonl.gz"
+    questions_path = questions if questions is not None else folder / "questions.jsonl"
     if not articles_path.is_file() or not questions_path.is_file():
         raise BenchError(
             f"No news-dev set at {folder} (articles.jsonl.gz, questions.jsonl). "
@@ -405,9 +409,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--details", type=Path, help="write one JSON line per question here")
     parser.add_argument("--generated", action="store_true", help="the invented stand-in set")
+    parser.add_argument(
+        "--questions", type=Path, help="another question file over news-dev's articles"
+    )
     args = parser.parse_args(argv)
     try:
-        news = generated_news() if args.generated else load_news(args.news)
+        news = generated_news() if args.generated else load_news(args.news, args.questions)
     except BenchError as err:
         print(f"bench.news: {err}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ A question is declined on evidence, not on a low score:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 
@@ -38,6 +39,17 @@ def absent_name(question: Question, doc_freq: Callable[[str], int]) -> str | Non
         if name.terms and all(doc_freq(t) == 0 for t in name.terms):
             return f"No article mentions {name.text}."
     return None
+
+
+_ACRONYM_RE = re.compile(r"[A-Z][A-Z.&]{1,7}")
+# A country's other names, as analysed ("America's partners" in an article on "the U.S.").
+_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "america": ("us", "usa"),
+    "us": ("america", "usa"),
+    "usa": ("us", "america"),
+    "britain": ("uk",),
+    "uk": ("britain",),
+}
 
 
 def never_together(
@@ -65,10 +77,15 @@ def never_together(
     with_person = [a for a in retrieved.articles if surname in terms_of[id(a)]]
     without = [a for a in retrieved.articles if surname not in terms_of[id(a)]]
     speaker_terms = set(speaker.terms)
+    # A name written in capitals may be spelled out in the article ("CIA", "the Central
+    # Intelligence Agency"): no evidence either way.
     topic_names = [
         n.terms[-1]
         for n in question.names
-        if n.text != speaker.name and not set(n.terms) <= speaker_terms and doc_freq(n.terms[-1])
+        if n.text != speaker.name
+        and not set(n.terms) <= speaker_terms
+        and doc_freq(n.terms[-1])
+        and not _ACRONYM_RE.fullmatch(n.text)
     ]
     known = [t for t in question.topic if doc_freq(t) > 0]
     if not known:
@@ -77,7 +94,10 @@ def never_together(
     def holds_topic(terms: AbstractSet[str]) -> bool:
         return coverage(known, terms, idf) >= min_topic
 
-    together = [a for a in with_person if all(t in terms_of[id(a)] for t in topic_names)]
+    def names_in(terms: AbstractSet[str]) -> bool:
+        return all(t in terms or not terms.isdisjoint(_OTHER_NAMES.get(t, ())) for t in topic_names)
+
+    together = [a for a in with_person if names_in(terms_of[id(a)])]
     if any(holds_topic(terms_of[id(a)]) for a in together):
         return None
     name_apart = bool(topic_names) and not together

@@ -159,3 +159,38 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it(tmp_path: Pat
     assert "AKS primality test" in answer.quotes[0].text
     assert answer.quotes[0].text.startswith("Faster algorithms")
     engine.close()
+
+
+def test_another_name_for_a_topic_is_no_evidence_of_absence(tmp_path: Path) -> None:
+    # "CIA" spelled out, "America" written "U.S.": the article holds both the person and the
+    # topic, so "never together" must not be claimed (news-dev tune half, written again here).
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "nomination.md").write_text(
+        "---\ntitle: Nomination In Doubt\n---\n\n"
+        "Committee chairman Sam Nunn said confirmation of Robert Gates as head of the Central "
+        "Intelligence Agency is in doubt.\n\n"
+        "“I wouldn't bet any money on it,” Nunn said when asked if Gates would be confirmed.\n"
+    )
+    (corpus / "growth.md").write_text(
+        "---\ntitle: Fed Vice Chairman Urges Growth Abroad\n---\n\n"
+        "Fed Vice Chairman Manuel Johnson said the U.S.'s main industrial partners should grow "
+        "faster.\n\n"
+        "In a speech to a women's group, Johnson said, “There is room for stronger domestic "
+        "growth in those countries.”\n"
+    )
+    (corpus / "elsewhere.md").write_text(
+        "---\ntitle: Agency Budget\n---\n\n"
+        "The CIA budget grew, and America's allies paid more for their defence, officials said.\n"
+    )
+    engine = build(corpus, tmp_path / "data", "tantivy")
+    nunn = engine.ask("Does Sam Nunn think Robert Gates will be confirmed as CIA director?")
+    assert nunn.answered, nunn.reason
+    assert "bet any money" in nunn.quotes[0].text
+    johnson = engine.ask(
+        "What did Johnson tell a women's group about growth in America's partners?"
+    )
+    assert johnson.answered, johnson.reason
+    assert "room for stronger" in johnson.quotes[0].text
+    brown = engine.ask("What did Sam Nunn say about the Xbox?")
+    assert not brown.answered
+    engine.close()
