@@ -163,6 +163,7 @@ _VERB_TABLE: tuple[tuple[str, ...], ...] = (
     _forms("quip", "quips", "quipped", "quipping"),
     _forms("joke", "jokes", "joked", "joking"),
     _forms("report", "reports", "reported", "reporting"),
+    _forms("agree", "agrees", "agreed", "agreeing"),
 )
 # Russian past-tense forms (masculine, feminine, plural) of the common attribution verbs.
 _RUSSIAN_VERBS = _words(
@@ -244,8 +245,17 @@ _ADVERBS = (
 )
 # ", the president," / ", D-Mass, the chairman of the committee," (at most two)
 _APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
-# "of Drexel Burnham Lambert Inc" / "at the University of Texas" after a name
-_ORGANISATION = rf"(?:the\s+)?{_NAME}(?:\s+(?:of|and|&|for)\s+(?:the\s+)?{_NAME}){{0,2}}"
+# "of Drexel Burnham Lambert Inc" / "at the University of Texas" / "of the brokerage Nesbitt
+# Thomson Inc" after a name
+_ORG_KINDS = (
+    r"(?:brokerage|investment|securities|consulting|consultancy|research|law|accounting|"
+    r"broking|stockbroking|stockbrokers|banking|financial|trading|insurance|oil|firm|bank|"
+    r"company|group|agency|newspaper|magazine|daily|weekly|institute|university|think\s+tank)"
+)
+_ORGANISATION = (
+    rf"(?:the\s+)?(?:{_ORG_KINDS}\s+){{0,3}}{_NAME}"
+    rf"(?:\s+(?:of|and|&|for)\s+(?:the\s+)?{_NAME}){{0,2}}"
+)
 _AFFILIATION = rf"(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
 # Words that describe a name right before it: "private political analyst", "Norway's foreign
 # minister", "Foreign Ministry spokesman" (ending in a role word).
@@ -1081,6 +1091,13 @@ class _People:
                 continue
             if gender is not None and mention.entity.gender not in (None, gender):
                 continue
+            if (
+                kind == "pron"
+                and words.lower() != "they"
+                and mention.entity.named
+                and _is_organisation(mention.printed)
+            ):
+                continue  # "the Commerce Department noted …": not a "he"
             if gender is not None:
                 mention.entity.gender = gender  # "she said" about Merkel: Merkel is a she
             return mention
@@ -1118,6 +1135,22 @@ def _role_phrase(words: str) -> set[str]:
             break
         out.add(low)
     return out
+
+
+# Last words of an organisation's name: a "he" or "she" never refers to it.
+_ORGANISATION_WORDS = _words(
+    """
+    department ministry agency bank corp corporation inc co cos ltd plc llc company government
+    association council committee board union office exchange commission bureau institute
+    group reserve fund party court administration authority federation securities motors
+    airlines industries systems communications holdings technologies
+    """
+)
+
+
+def _is_organisation(printed: str) -> bool:
+    words = printed.split()
+    return bool(words) and words[-1].lower().rstrip(".") in _ORGANISATION_WORDS
 
 
 def _is_role_of(text: str, at: int) -> bool:

@@ -396,3 +396,29 @@ def test_an_owner_and_a_surname_name_the_person_introduced_before() -> None:
     assert person.name == "Nina Berg" and berg.speaker == "Harwick Lowe's Berg"  # as printed
     assert {"harwick", "lowe", "analyst"} <= set(person.words.split())
     assert speech.people[moodys.person].name == "Moody's Corp"
+
+
+def test_an_affiliation_with_a_descriptor_is_not_the_speaker() -> None:
+    # Reuters 1987 (Canadian economy), names changed.
+    text = (
+        'Economist Wendy Hale of the brokerage Nesbitt Thomson Inc said "it is not a very '
+        'promising number."'
+    )
+    assert quoted(text)[0][1] == "Wendy Hale"
+
+
+def test_agreed_is_a_cue_and_he_is_never_an_organisation() -> None:
+    # Reuters 1987 (retail sales), names changed: "he" after "agreed Elliot Pratt" is Pratt,
+    # not the department the article quoted before.
+    text = (
+        "Sales rose 1.4 pct, the Commerce Department noted.\n\n"
+        '"The number is not really that problematic," agreed Elliot Pratt of Donaldsen '
+        "Securities Corp.\n\n"
+        "Pratt does not foresee tighter policy.\n\n"
+        '"The Fed is on hold now," he said.'
+    )
+    speakers = [q[1] for q in quoted(text)]
+    speech = analyse_speech(text)
+    people = [speech.people[q.person].name for q in speech.quotations]
+    assert speakers[0] == "Elliot Pratt"
+    assert people == ["Elliot Pratt", "Elliot Pratt"], people
