@@ -360,8 +360,18 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         possessive = run[-1].endswith(("'s", "’s", "s'", "s’"))
         if possessive:
             owner_words += run
-        # "the Bundesbank board member", "the Ohio State consultant": it describes the person
-        following = range(end, min(end + 3, len(clean)))
+        # "the Bundesbank board member", "the Ohio State consultant", "the Bank of England
+        # governor": it describes the person
+        after = end
+        while (
+            after + 1 < len(clean)
+            and lower[after] in {"of", "for"}
+            and clean[after + 1][:1].isupper()
+        ):
+            after += 2  # "Bank of England": one organisation
+            while after < len(clean) and clean[after][:1].isupper():
+                after += 1
+        following = range(after, min(after + 3, len(clean)))
         modifier = (
             any(lower[k] in PERSON_NOUNS for k in following)
             and not any(clean[k][:1].isupper() for k in following)

@@ -281,6 +281,13 @@ _AFTER_RE = re.compile(
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
 _SUBJECT_BEFORE_VERB_RE = re.compile(rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITION}\s+{_ADVERBS}$")
+# "… its governor, Robin Leigh-Pemberton, said": a name in apposition to a role, closed by a
+# comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"
+# is Cross.
+_ROLE_NAME_COMMA_RE = re.compile(rf"(?:{_SUBJECT}),\s+{_ADVERBS}$")
+_AFTER_ROLE_NAME_COMMA_RE = re.compile(
+    rf"[\s,]*(?:[—–-]\s*)?(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}),\s+{_ADVERBS}(?P<v1>{_VERB})"
+)
 # "X was quoted by the daily al-Qabas as saying: “…”" / "It quoted X as saying: “…”"
 _QUOTED_AS_RE = re.compile(
     rf"(?:(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_APPOSITION}\s+(?:was|were|is|has\s+been)\s+"
@@ -316,7 +323,13 @@ def _speech_verbs(text: str) -> list[re.Match[str]]:
 
 def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None:
     """The subject right before the verb at ``verb_at`` (searching ``text[start:verb_at]``)."""
-    return _SUBJECT_BEFORE_VERB_RE.search(text, max(start, verb_at - _SUBJECT_REACH), verb_at)
+    lo = max(start, verb_at - _SUBJECT_REACH)
+    found = _SUBJECT_BEFORE_VERB_RE.search(text, lo, verb_at)
+    if found is None:
+        found = _ROLE_NAME_COMMA_RE.search(text, lo, verb_at)
+        if found is not None and found.group("pre") is None:
+            return None
+    return found
 
 
 # according to X, “…” / Per X, “…” / As X put it, “…”
@@ -625,7 +638,9 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
     limit = _paragraph_end(text, raw.end)
     match = _AFTER_RE.match(text, raw.end, limit)
     if match is None:
-        return False
+        match = _AFTER_ROLE_NAME_COMMA_RE.match(text, raw.end, limit)
+        if match is None or match.group("a_pre") is None:
+            return False
     for group in ("s1", "s2", "s3"):
         if match.group(group) is None:
             continue

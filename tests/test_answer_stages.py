@@ -66,6 +66,7 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("How does the Bear Stearns analyst rate the offer?", "", "analyst"),
         ("How did Dole size up the president's chances?", "Dole", None),
         ("What did Dauster advise coffee producers?", "Dauster", None),
+        ("Why does the Bank of England governor reject the rules?", "", "governor"),
         (
             "Asked by the Saudi Press Agency about falling free market prices, what did Nazer "
             "say about the prices the kingdom sells at?",

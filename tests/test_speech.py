@@ -422,3 +422,15 @@ def test_agreed_is_a_cue_and_he_is_never_an_organisation() -> None:
     people = [speech.people[q.person].name for q in speech.quotations]
     assert speakers[0] == "Elliot Pratt"
     assert people == ["Elliot Pratt", "Elliot Pratt"], people
+
+
+def test_a_name_in_apposition_before_the_verb_is_the_speaker() -> None:
+    # Reuters 1987 (Bank of England), names changed: "its governor, Robin Hale, said".
+    text = (
+        "The Bank of England does not favour rules to shield companies from takeovers, its "
+        "governor, Robin Hale, said.\n\n"
+        "“Boards cannot expect protection,” its governor, Robin Hale, said."
+    )
+    speech = analyse_speech(text)
+    assert [q.speaker for q in speech.reported] == ["Robin Hale"]
+    assert [q.speaker for q in speech.quotations] == ["Robin Hale"]
