@@ -118,6 +118,7 @@ _MORE = _words("else more other another further")
 _TYPE_NOUNS = _WHEN_NOUNS | _WHERE_NOUNS | _COUNT_NOUNS
 _PLAIN_VERB_TERMS = frozenset({"say", "said", "tell", "told", "accord", "quot", "quote"})
 _AFFILIATION_WORDS = _words("of at from for with")
+_OPENING_VERBS = _words("asked pressed questioned interviewed quizzed told challenged")
 _TOPIC_LEAD = _words("about on of regarding concerning over after to at in with for")
 
 
@@ -430,7 +431,11 @@ def _name_runs(words: list[str], lower: list[str]) -> list[list[str]]:
     for start, end in _capitalised_runs(words):
         run = words[start:end]
         if start == 0:
-            if lower[0] in _WH | _AUX or lower[0] in {"quote", "according", "in", "on", "after"}:
+            # "Testifying to a House subcommittee, …", "Asked about …": a verb, not a name
+            opener = lower[0] in _TOPIC_LEAD | _OPENING_VERBS or (
+                len(lower[0]) > 4 and lower[0].endswith("ing")
+            )
+            if lower[0] in _WH | _AUX or lower[0] in {"quote", "according"} or opener:
                 run = run[1:]
             if not run:
                 continue

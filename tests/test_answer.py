@@ -194,3 +194,38 @@ def test_another_name_for_a_topic_is_no_evidence_of_absence(tmp_path: Path) -> N
     brown = engine.ask("What did Sam Nunn say about the Xbox?")
     assert not brown.answered
     engine.close()
+
+
+def test_one_detail_of_the_occasion_missing_is_no_evidence_of_absence(tmp_path: Path) -> None:
+    # A question that names the occasion ("after seeing Delors in Brussels", "testifying to a
+    # House subcommittee") is answered by the article that holds most of it (news-dev tune half,
+    # written again here): one missing name is no proof that person and topic never meet.
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "ireland.md").write_text(
+        "---\ntitle: Haughey Sees Delors\n---\n\n"
+        "Prime Minister Charles Haughey met Commission President Jacques Delors on Ireland's "
+        "debt.\n\n"
+        "“We could have full recourse to the Commission for advice,” Haughey said.\n"
+    )
+    (corpus / "debt.md").write_text(
+        "---\ntitle: Mulford On Debt\n---\n\n"
+        "Treasury official David Mulford told a House subcommittee that debt forgiveness was "
+        "no answer.\n\n"
+        "“They are impractical and ultimately counterproductive,” Mulford said of such plans.\n"
+    )
+    (corpus / "brussels.md").write_text(
+        "---\ntitle: Ministers Meet\n---\n\n"
+        "Ministers meeting in Brussels heard a banker testifying on debt, officials said.\n"
+    )
+    engine = build(corpus, tmp_path / "data", "tantivy")
+    haughey = engine.ask(
+        "After seeing Delors in Brussels, what did Haughey say the Commission offered Ireland?"
+    )
+    assert haughey.answered, haughey.reason
+    assert "full recourse" in haughey.quotes[0].text
+    mulford = engine.ask(
+        "Testifying to a House subcommittee, what did Mulford say about debt forgiveness?"
+    )
+    assert mulford.answered, mulford.reason
+    assert "impractical" in mulford.quotes[0].text
+    engine.close()
