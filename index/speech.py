@@ -229,7 +229,8 @@ _ROLE_WORDS = _words(
 # A trie, not "|".join(words sorted longest first): the same matches (see _trie_pattern), 2.6×
 # faster where a subject is looked for before a speech verb.
 _ROLE = "(?:" + _trie_pattern(_ROLE_WORDS) + ")"
-_DETERMINER = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?)"
+# "one Japanese official said", "another dealer said": someone unnamed, like "a dealer"
+_DETERMINER = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[Oo]ne|[Aa]nother)"
 _ROLE_I = f"(?i:{_ROLE})"
 # "the Belarusian leader", "a spokesman for International Business Machines Corp (IBM)"
 _DESCRIPTOR = (
@@ -407,7 +408,8 @@ _LEADER_ROLES = _words(
     "leader president premier prime chancellor chairman chairwoman king queen head ruler "
     "monarch emperor strongman dictator chief"
 )
-_DETERMINER_WORDS = _words("the a an his her their its")
+_DETERMINER_WORDS = _words("the a an his her their its one another")
+_INDEFINITE = _words("a an one another")
 _SHORT_PHRASE_WORDS = 4
 _NAME_REACH = 2500  # how far before a cue the names it may refer to are read
 _NAME_AFTER = 400  # … and after it ("“…,” said Skyparcel’s chief executive, Hannah Lindqvist")
@@ -527,6 +529,7 @@ def analyse_speech(
         if raw.pending is not None:
             kind, words, at = raw.pending
             raw.take(people.resolve(kind, words, at))
+    _inherit_from_statements(raws, statements)
     _share_within_chains(raws)
     _continue_within_paragraphs(text, raws)
     _continue_from_context(text, raws, statements, paragraphs)
@@ -747,7 +750,7 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         mention.entity.intro |= _key_tokens(subject.pre)
         raw.take(mention)
         raw.speaker = printed  # as the cue prints it
-    elif subject.kind == "desc" and subject.words.split()[0].lower() in {"a", "an"}:
+    elif subject.kind == "desc" and subject.words.split()[0].lower() in _INDEFINITE:
         # "a spokesman said": someone unnamed, whom "the spokesman" may refer to later
         raw.take(people.note_unnamed(subject.start, subject.end, subject.words))
     else:
@@ -1060,8 +1063,15 @@ class _People:
         """A cue with an indefinite descriptor ("a Benetton spokeswoman said"): someone unnamed,
         whom a later "the spokeswoman said" or "she said" refers to."""
         phrase = words.split(None, 1)[1] if " " in words else words  # without "a"/"an"
+        if phrase.lower().startswith("of "):
+            phrase = words  # "one of his closest aides"
         existing = self._by_description(phrase, self._people_before(start), unnamed_only=True)
-        if existing is not None and existing.entity.printed.casefold() == phrase.casefold():
+        another = words.split()[0].lower() == "another"  # "another dealer": not the one before
+        if (
+            existing is not None
+            and not another
+            and existing.entity.printed.casefold() == phrase.casefold()
+        ):
             entity = existing.entity
         else:
             entity = _Entity(set(), intro=_key_tokens(phrase), person=True, named=False)
@@ -1197,6 +1207,22 @@ def _is_short_phrase(text: str, raw: _Raw) -> bool:
 
 def _attributed(raw: _Raw) -> bool:
     return raw.speaker is not None or raw.entity is not None
+
+
+def _inherit_from_statements(raws: list[_Raw], statements: list[_Raw]) -> None:
+    """A quotation with no cue of its own inside a sentence of reported speech is the reported
+    speaker's words ("Ortner said he thought the dollar was "fairly priced" …")."""
+    starts = [st.start for st in statements]
+    for raw in raws:
+        if raw.entity is not None or raw.cue != (-1, -1):
+            continue
+        i = bisect.bisect_right(starts, raw.start) - 1
+        if i >= 0 and raw.end <= statements[i].end and statements[i].entity is not None:
+            raw.speaker, raw.entity, raw.cue = (
+                statements[i].speaker,
+                statements[i].entity,
+                statements[i].cue,
+            )
 
 
 def _share_within_chains(raws: list[_Raw]) -> None:

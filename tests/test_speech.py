@@ -434,3 +434,26 @@ def test_a_name_in_apposition_before_the_verb_is_the_speaker() -> None:
     speech = analyse_speech(text)
     assert [q.speaker for q in speech.reported] == ["Robin Hale"]
     assert [q.speaker for q in speech.quotations] == ["Robin Hale"]
+
+
+def test_one_or_another_unnamed_speaker() -> None:
+    # Reuters 1987: "one Japanese official said", "another dealer said".
+    text = (
+        '"It condemns Japan without due process," one Japanese official said.\n\n'
+        '"Banks should wait," another dealer said. "But there is no reason to panic," he said.'
+    )
+    speech = analyse_speech(text)
+    people = [speech.people[q.person].name if q.person >= 0 else None for q in speech.quotations]
+    assert people == ["Japanese official", "dealer", "dealer"], people
+
+
+def test_a_quotation_inside_reported_speech_is_the_reporteds() -> None:
+    # Reuters 1987, names changed: a short quotation inside "X said he thought …".
+    text = (
+        "Robert Orton, who stressed he was expressing personal views, said he thought the U.S. "
+        'dollar was "fairly priced" against most European currencies.\n\n'
+        'The administration has given "mixed signals" on whether a loan could be challenged, '
+        "David Haggerty said."
+    )
+    speakers = [q[1] for q in quoted(text)]
+    assert speakers == ["Robert Orton", "David Haggerty"], speakers
