@@ -154,12 +154,23 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
     ):
         return 0.0  # "Ecuador's minister" is no one in an article that never names Ecuador
     if ref.name_terms:
-        if ref.name_terms[-1] in speaker.name_terms:
-            return 1.0
-        # "Sheikh Ali" printed, "Ali al-Khalifa" asked: any word of a multi-word name
-        if len(ref.name_terms) > 1 and set(ref.name_terms) & set(speaker.name_terms):
-            return 0.7
-        return 0.0
+        surname = ref.name_terms[-1]
+        if surname in speaker.name_terms:
+            # "Rogers" is Mark Rogers before Roger Stone (a first name matches, less)
+            score = 1.0 if speaker.name_terms[-1] == surname else 0.8
+        elif len(ref.name_terms) > 1 and set(ref.name_terms) & set(speaker.name_terms):
+            score = 0.7  # "Sheikh Ali" printed, "Ali al-Khalifa" asked: any word of the name
+        else:
+            return 0.0
+        # "Rogers of Prudential Bache": the words the question gives them, where the article
+        # gives them to the speaker, or at least has them
+        described = [t for t in ref.role_terms if t not in ref.name_terms]
+        if not described:
+            return score
+        credit = sum(
+            1.0 if _among(t, own) else 0.5 if _among(t, article_terms) else 0.0 for t in described
+        )
+        return score * (0.8 + 0.2 * credit / len(described))
     head = ref.head
     if head is None:
         return 0.0

@@ -65,7 +65,18 @@ _VIEW_VERBS = (
 # modal, and a stance given as an adjective ("Why is X convinced / against …"), after "be":
 # both words are nouns or prepositions as often, so the speaker before them must be plain
 # (a name, or words ending with a person noun).
-_JUDGING_VERBS = _words("rate size gauge judge regard interpret advise caution counsel")
+_JUDGING_VERBS = _words(
+    """
+    rate size gauge judge regard interpret advise caution counsel object mind oppose support
+    favour favor endorse downplay play rule brush shrug
+    """
+)
+# … some only with their particle ("play down", not "What position did X play?")
+_PARTICLE_ONLY = {"play": {"down"}, "rule": {"out"}, "brush": {"off", "aside"}, "shrug": {"off"}}
+# "What worries X about Y": the person is the verb's object
+_AFFECTING_VERBS = _words(
+    "worries concerns bothers troubles pleases surprises encourages disappoints frustrates angers"
+)
 _STANCES = _words(
     """
     convinced worried optimistic pessimistic confident sceptical skeptical cautious unhappy
@@ -117,7 +128,7 @@ _TITLES = _words(
 _MORE = _words("else more other another further")
 _TYPE_NOUNS = _WHEN_NOUNS | _WHERE_NOUNS | _COUNT_NOUNS
 _PLAIN_VERB_TERMS = frozenset({"say", "said", "tell", "told", "accord", "quot", "quote"})
-_AFFILIATION_WORDS = _words("of at from for with")
+_AFFILIATION_WORDS = _words("of at from for with to")  # "an aide to Secretary Lyng"
 _OPENING_VERBS = _words("asked pressed questioned interviewed quizzed told challenged")
 _TOPIC_LEAD = _words("about on of regarding concerning over after to at in with for")
 
@@ -292,6 +303,12 @@ def _find_speaker(
     # A leading clause ("Asked about prices, what did X say …") counts from the question word.
     wh = next((i for i, w in enumerate(lower) if w in _WH), 0)
     aux = next((i for i in range(wh, n) if lower[i] in _AUX), None)
+    if not factoid and wh + 2 < n and lower[wh + 1] in _AFFECTING_VERBS:
+        k = wh + 2
+        while k < n and lower[k] not in _TOPIC_LEAD - {"of", "at"}:
+            k += 1
+        if _is_person(words[wh + 2 : k]):
+            return words[wh + 2 : k], [words[wh + 1]], words[k:]
     noun_led = wh + 1 < n and lower[wh + 1] in _NOUN_LED  # "What warning did X give"
     verbs = _SAID_VERBS if said_only else _VIEW_VERBS
     if aux is not None and aux - wh <= 10 and (said_only or not factoid):
@@ -300,6 +317,9 @@ def _find_speaker(
             if not said and not factoid and _plain_speaker(lower[aux + 1 : v], words[v - 1]):
                 be = lower[aux] in _BE
                 said = lower[v] in (_STANCES if be else _JUDGING_VERBS)
+                particles = _PARTICLE_ONLY.get(lower[v])
+                if particles is not None and (v + 1 >= n or lower[v + 1] not in particles):
+                    said = False
             if not said or words[v][:1].isupper():
                 continue
             speaker = words[aux + 1 : v]
@@ -310,8 +330,9 @@ def _find_speaker(
             end = v + 1
             if (
                 end < n
-                and lower[end] in {"up", "to", "out", "back", "on"}
-                and lower[v] in {"sum", "react", "point", "respond", "size"}
+                and lower[end] in {"up", "to", "out", "back", "on", "down", "off", "aside"}
+                and lower[v]
+                in {"sum", "react", "point", "respond", "size", "play", "rule", "brush", "shrug"}
             ):
                 end += 1
             return speaker, words[v:end], words[end:]
@@ -380,7 +401,10 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
             and not any(lower[k] in {"the", "a", "an"} for k in following)
         )
         before = [w for w in lower[max(0, start - 2) : start] if w != "the"]
+        # "the president of Chicago's Exchange National Bank": every run after "of" is where
+        # the person works
         affiliation = bool(before) and before[-1] in _AFFILIATION_WORDS
+        affiliation = affiliation or any(w in _AFFILIATION_WORDS for w in lower[1:start])
         acronym = all(w.isupper() or "." in w for w in run)
         role = lower[end - 1] in PERSON_NOUNS  # "the Agriculture Secretary"
         if possessive or modifier or affiliation or acronym or role:
@@ -390,7 +414,12 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
             name_words = run  # the last plain run is the name ("Brookings analyst Stephen Hess")
     name_set = set(name_words)
     other = [w for w in clean if w not in name_set]
-    heads = [w for w in lower if w in PERSON_NOUNS and w not in {"he", "she", "they"}]
+    # The role is the last person noun before an affiliation ("an aide to Agriculture Secretary
+    # Lyng" is an aide), else the last one ("the Bank of England governor").
+    cut = next((k for k, w in enumerate(lower) if k and w in _AFFILIATION_WORDS), len(lower))
+    heads = [w for w in lower[:cut] if w in PERSON_NOUNS and w not in {"he", "she", "they"}]
+    if not heads:
+        heads = [w for w in lower if w in PERSON_NOUNS and w not in {"he", "she", "they"}]
     head_terms = analyse([heads[-1]]) if heads else ()  # type: ignore[operator]
     acronyms = analyse([w for w in other if w.isupper() and 2 <= len(w) <= 5])  # type: ignore[operator]
     return SpeakerRef(

@@ -67,6 +67,12 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("How did Dole size up the president's chances?", "Dole", None),
         ("What did Dauster advise coffee producers?", "Dauster", None),
         ("Why does the Bank of England governor reject the rules?", "", "governor"),
+        ("What worries Paine Webber's Lawrence Ross about the price rise?", "Lawrence Ross", None),
+        ("Does an aide to Agriculture Secretary Lyng expect the offer to pass?", "", "aid"),
+        ("What does the president of Chicago's Exchange National Bank predict?", "", "presid"),
+        ("Will Baldrige object to selling computers to Iran?", "Baldrige", None),
+        ("Would the Allied-Lyons chairman mind a public offering?", "", "chairman"),
+        ("How did the State Department spokesman play down the gains?", "", "spokesman"),
         (
             "Asked by the Saudi Press Agency about falling free market prices, what did Nazer "
             "say about the prices the kingdom sells at?",
@@ -275,3 +281,17 @@ def test_an_engine_over_a_huge_article_answers_with_a_bounded_quote(tmp_path: Pa
                 assert text[quote.start : quote.end] == quote.text
     finally:
         engine.close()
+
+
+def test_a_surname_beats_a_first_name_and_the_affiliation_counts() -> None:
+    # news-dev tune half: "Rogers of Prudential Bache" is Mark Rogers, not Roger Stone.
+    ref = read_question("Does Rogers of Prudential Bache think prices will hold?", ANALYZER)
+    assert ref.speaker is not None
+    rogers = _speaker("Mark Rogers", "analyst Prudential-Bache Securities")
+    stone = _speaker("Roger Stone", "chairman Stone Container")
+    article = {"prudenti", "bach"}
+    assert speaker_match(ref.speaker, rogers, article) > speaker_match(ref.speaker, stone, article)
+    # a name and the words the question gives them, all the article's: a full match
+    hess = read_question("What did Brookings analyst Stephen Hess say?", ANALYZER).speaker
+    assert hess is not None
+    assert speaker_match(hess, _speaker("Stephen Hess", "Brookings analyst"), set()) == 1.0
