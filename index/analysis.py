@@ -30,13 +30,14 @@ from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
 from index.speech import Quotation, analyse_speech
 
-ANALYSIS_VERSION = 8  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
+ANALYSIS_VERSION = 9  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
 # 4: "Org's Surname" is the surname, the owner its affiliation (index/speech.py); 5: an
 # appositive's name is its head, never a name inside a clause ("reacting to British reports");
 # 6: "agreed" is a cue, "of the brokerage X" an affiliation, a "he" never an organisation;
 # 7: "its governor, Robin Leigh-Pemberton, said" (a role, a name in apposition, a comma);
 # 8: "one official said", "another dealer said"; a quotation inside reported speech belongs
-# to the speaker the sentence reports
+# to the speaker the sentence reports; 9: "Jim Miller, president of NAWG said" (a role in
+# apposition without its closing comma), "chartist", "underwriter"
 
 Span = tuple[int, int]
 

@@ -224,6 +224,7 @@ _ROLE_WORDS = _words(
     analysts economists experts traders dealers bankers sources source owner worker resident
     witness student coach player captain pilot inspector investigator president-elect
     vice-president vice-chairman chairperson treasurer controller auditor counsel delegate
+    chartist forecaster planner underwriter accountant farmer
     """
 )
 # A trie, not "|".join(words sorted longest first): the same matches (see _trie_pattern), 2.6×
@@ -246,6 +247,14 @@ _ADVERBS = (
 )
 # ", the president," / ", D-Mass, the chairman of the committee," (at most two)
 _APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
+# ", president of NAWG said" / ", vice-president of GM Overseas Distribution Corporation told":
+# a role in apposition whose closing comma the wire left out (at most once, a role word first)
+# (a bare singular role and its organisation: ", a spokesman said" and ", officials said" are
+# the reporting clause after a place or a date, not an apposition)
+_OPEN_ROLE_APPOSITION = (
+    rf"(?P<open>,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s)[\w’'.&-]+\s+){{0,2}}?"
+    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:[\w’'.&-]+\s+){{0,5}}?[\w’'.&-]+)?"
+)
 # "of Drexel Burnham Lambert Inc" / "at the University of Texas" / "of the brokerage Nesbitt
 # Thomson Inc" after a name
 _ORG_KINDS = (
@@ -274,14 +283,17 @@ _SUBJECT = (
 # “…,” X said / “…,” said X / “…,” according to X / «…», — заявил X
 _AFTER_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?:"
-    rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITION}\s+{_ADVERBS}"
+    rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITION}"
+    rf"{_OPEN_ROLE_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
     rf"(?P<v1>{_VERB})"
     rf"|(?P<v2>{_VERB})\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')})"
     rf"|(?P<acc>[Aa]ccording\s+to)\s+(?P<s3>{_SUBJECT.replace('P<', 'P<c_')})"
     rf")"
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
-_SUBJECT_BEFORE_VERB_RE = re.compile(rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITION}\s+{_ADVERBS}$")
+_SUBJECT_BEFORE_VERB_RE = re.compile(
+    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITION}{_OPEN_ROLE_APPOSITION}\s+{_ADVERBS}$"
+)
 # "… its governor, Robin Leigh-Pemberton, said": a name in apposition to a role, closed by a
 # comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"
 # is Cross.
@@ -326,6 +338,16 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
     """The subject right before the verb at ``verb_at`` (searching ``text[start:verb_at]``)."""
     lo = max(start, verb_at - _SUBJECT_REACH)
     found = _SUBJECT_BEFORE_VERB_RE.search(text, lo, verb_at)
+    while found is not None and found.group("open") is not None:
+        # "Jim Miller, president of NAWG said" starts its clause; "… the city of Dalian, U.S.
+        # Secretary of State George Shultz said" is Shultz, "Earlier, Chancellor … Lawson" too
+        before = text[max(0, found.start() - 3) : found.start()].strip()
+        name = found.group("name")
+        if not (before and before[-1] not in '.!?"”;:,') and not (
+            name and _trim_name(name) is None
+        ):
+            break
+        found = _SUBJECT_BEFORE_VERB_RE.search(text, found.start() + 1, verb_at)
     if found is None:
         found = _ROLE_NAME_COMMA_RE.search(text, lo, verb_at)
         if found is not None and found.group("pre") is None:
@@ -378,6 +400,7 @@ _CAP_STOP = _words(
     the a an this that these those it its he she they we i you his her their our my your but and
     or so yet in on at for from by with during after before while when if as per according
     thanks following despite however meanwhile then now also still some many most both all each
+    earlier later indeed separately
     no not what who why how where which there here since until although though photo by
     u.s u.k u.n e.u
     """

@@ -457,3 +457,32 @@ def test_a_quotation_inside_reported_speech_is_the_reporteds() -> None:
     )
     speakers = [q[1] for q in quoted(text)]
     assert speakers == ["Robert Orton", "David Haggerty"], speakers
+
+
+def test_a_role_appositive_without_its_closing_comma() -> None:
+    # Reuters 1987: "Jim Miller, president of NAWG said" (no comma before the verb).
+    text = (
+        '"We cannot let others set the price of grain," Jim Miller, president of NAWG said.\n\n'
+        "James Fry, vice-president of GM Overseas Distribution Corporation told a briefing that "
+        "sales would rise five-fold this year."
+    )
+    speech = analyse_speech(text)
+    assert [q.speaker for q in speech.quotations] == ["Jim Miller"]
+    assert [q.speaker for q in speech.reported] == ["James Fry"]
+
+
+def test_she_is_never_a_company_written_in_capitals() -> None:
+    # Reuters 1987, names changed: "she said" after "GM" is the analyst, not GM.
+    text = (
+        "Anne Knott, automotive analyst for Paine Webber, told Reuters that GM's sales were "
+        'weak, but added: "I think sales will get better in the spring."\n\n'
+        '"GM may make more production cuts," she said.'
+    )
+    speech = analyse_speech(text)
+    people = [speech.people[q.person].name for q in speech.quotations]
+    assert people == ["Anne Knott", "Anne Knott"], people
+
+
+def test_a_chartist_is_a_role() -> None:
+    text = '"The breakout is important," said chartist Leslie Keefe of Technical Data Corp.'
+    assert quoted(text)[0][1] == "Leslie Keefe"
