@@ -369,6 +369,12 @@ _QUOTE_MARK_RE = re.compile('[“”"«»]')
 _NAME_RE = re.compile(_NAME)
 _UP_RE = re.compile(_UP)  # every name starts with one (see _names)
 _AFTER_NAME_RE = re.compile(rf"{_APPOSITION}\s+{_ADVERBS}(?P<verb>[a-z]+|{_VERB})")
+_APPOSED_VERB_RE = re.compile(rf",\s+{_ADVERBS}(?P<verb>[a-z]+)")
+# "The Governor of the Bank of England, " right before a name in apposition
+_ROLE_BEFORE_APPOSITION_RE = re.compile(
+    rf"(?:^|(?<=[.\n]\s)|(?<=\n))(?:[Tt]he\s+)?(?P<words>(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}"
+    rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_UP}[^,.;:\n]{{0,50}})?),\s+$"
+)
 # ", the chairman of X" / ", analyst at Montgomery Securities" / ", D-Mass"
 _APPOSITIVE_ROLE_RE = re.compile(r",\s+(?:(?:the|a|an)\s+)?(?P<words>[^,.;:“”\"«»\n]{1,120})")
 _APPOSITIVE_RE = re.compile(r",\s(?P<words>[^,“”\"«»\n]{1,120}),")
@@ -1020,6 +1026,18 @@ class _People:
             entity.person = True
         self._learn(entity, intro)
         next_word = _AFTER_NAME_RE.match(text, mention.match_end)
+        if text[max(0, mention.match_start - 2) : mention.match_start] == ", ":
+            # "The Governor of the Bank of England, Robin Leigh-Pemberton, repeated …": a name in
+            # apposition to the role that opens the sentence is its subject
+            apposed = _APPOSED_VERB_RE.match(text, mention.match_end)
+            role = _ROLE_BEFORE_APPOSITION_RE.search(
+                text, max(0, mention.match_start - 80), mention.match_start
+            )
+            if apposed is not None and role is not None:
+                next_word = apposed
+                intro |= _key_tokens(role.group("words"))
+                entity.person = True
+                self._learn(entity, intro)
         object_of = before in _PREPOSITIONS  # "against LDP members"
         if next_word is not None and not mention.possessive and not object_of:
             verb = next_word.group("verb").lower()
@@ -1240,12 +1258,16 @@ def _inherit_from_statements(raws: list[_Raw], statements: list[_Raw]) -> None:
         if raw.entity is not None or raw.cue != (-1, -1):
             continue
         i = bisect.bisect_right(starts, raw.start) - 1
-        if i >= 0 and raw.end <= statements[i].end and statements[i].entity is not None:
-            raw.speaker, raw.entity, raw.cue = (
-                statements[i].speaker,
-                statements[i].entity,
-                statements[i].cue,
-            )
+        if i < 0 or raw.end > statements[i].end or statements[i].entity is None:
+            continue
+        cue_start, cue_end = statements[i].cue
+        if cue_end > raw.start and cue_start < raw.end:
+            continue  # the cue is inside the quotation: the quotation's own words
+        raw.speaker, raw.entity, raw.cue = (
+            statements[i].speaker,
+            statements[i].entity,
+            (cue_start, cue_end),
+        )
 
 
 def _share_within_chains(raws: list[_Raw]) -> None:

@@ -486,3 +486,22 @@ def test_she_is_never_a_company_written_in_capitals() -> None:
 def test_a_chartist_is_a_role() -> None:
     text = '"The breakout is important," said chartist Leslie Keefe of Technical Data Corp.'
     assert quoted(text)[0][1] == "Leslie Keefe"
+
+
+def test_a_name_in_apposition_acts_and_he_refers_to_it() -> None:
+    # Reuters 1987, names changed: "The Governor of the Bank, Robin Hale, repeated …" then
+    # "he said".
+    text = (
+        "The Governor of the Bank of England, Robin Hale, repeated his criticism of City "
+        "predators.\n\n"
+        '"I have been concerned when predators have sought to unsettle a company," he said.'
+    )
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.quotations] == ["Robin Hale"]
+
+
+def test_a_cue_inside_an_unclosed_quotation_is_not_inherited() -> None:
+    # found by the hypothesis test below: the statement's cue lies inside the quotation
+    text = "000000000:0:0:0“According to B"
+    for q in find_quotations(text):
+        assert q.cue_end <= q.start or q.cue_start >= q.end
