@@ -300,8 +300,10 @@ def _find_speaker(
     if n > 2 and lower[0] == "which" and lower[1] not in _AUX:
         return None
     # "What did X say …", "How did X react …", "Does X think …", "What weakness … did X point to"
-    # A leading clause ("Asked about prices, what did X say …") counts from the question word.
-    wh = next((i for i, w in enumerate(lower) if w in _WH), 0)
+    # A leading clause ("Asked about prices, what did X say …") counts from the question word;
+    # in a yes/no question ("Did X explain why …") the question word opens no clause.
+    yes_no = bool(lower) and lower[0] in _AUX
+    wh = 0 if yes_no else next((i for i, w in enumerate(lower) if w in _WH), 0)
     aux = next((i for i in range(wh, n) if lower[i] in _AUX), None)
     if not factoid and wh + 2 < n and lower[wh + 1] in _AFFECTING_VERBS:
         k = wh + 2

@@ -90,6 +90,26 @@ def test_more_speech_question_forms(question: str, name: str, head: str | None) 
 
 
 @pytest.mark.parametrize(
+    ("question", "name", "head"),
+    [
+        ("Did Lindqvist explain why the drones were grounded?", "Lindqvist", None),
+        ("Does the minister say when the bridge will open?", "", "minist"),
+        ("Did Lindqvist say how much the aircraft cost?", "Lindqvist", None),
+        ("Asked why the drones failed, what did Lindqvist say?", "Lindqvist", None),
+    ],
+)
+def test_a_question_word_inside_the_question_opens_no_clause(
+    question: str, name: str, head: str | None
+) -> None:
+    # A question word may end a leading clause ("Asked about prices, what did X say"), but in
+    # a yes/no question it is inside it: "Did X explain why …" still asks for X's words.
+    q = read_question(question, ANALYZER)
+    assert q.speech and q.speaker is not None, question
+    assert q.speaker.name == name
+    assert q.speaker.head == head
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Which U.S. ambassador did Reagan call back from Geneva?",
