@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -1314,13 +1315,8 @@ def _continue_from_context(
         i = bisect.bisect_left(starts, raw.start) - 1
         if i < 0:
             continue
-        before = events[i]
-        if before.paragraph == raw.paragraph or (
-            before.paragraph == raw.paragraph - 1
-            and not any(
-                e.paragraph == raw.paragraph and e.start < raw.start for e in events[i + 1 :]
-            )
-        ):
+        before = events[i]  # the latest before it: nothing in its paragraph comes between
+        if before.paragraph in (raw.paragraph, raw.paragraph - 1):
             raw.speaker, raw.entity = before.speaker, before.entity
 
 
@@ -1354,7 +1350,12 @@ def _reported_speech(
     "…, X said.", "According to X, …". Each is a statement over the whole sentence, with its cue
     and speaker; sentences that are the cue of a direct quotation are not."""
     cues = sorted(r.cue for r in raws if r.cue != (-1, -1))
+    cue_starts = [c[0] for c in cues]
+    cue_reach = list(itertools.accumulate((c[1] for c in cues), max))  # furthest end so far
+    # In text order and none overlapping another: a sentence looks only at the quotations
+    # around it (looking at all of them made a long transcript quadratic).
     quoted = [(r.start, r.end) for r in raws]
+    quoted_starts = [q[0] for q in quoted]
     out: list[_Raw] = []
     paragraph_starts = [p[0] for p in paragraphs]
     reporting = all_verbs  # already the reporting verbs only
@@ -1365,14 +1366,17 @@ def _reported_speech(
         verbs = reporting[first : bisect.bisect_left(verb_starts, end, first)]
         if not verbs and "ccording" not in sentence:
             continue
-        inside = sum(max(0, min(e, end) - max(s, start)) for s, e in quoted)
+        around = max(0, bisect.bisect_right(quoted_starts, start) - 1)
+        near = quoted[around : bisect.bisect_left(quoted_starts, end, around)]
+        inside = sum(max(0, min(e, end) - max(s, start)) for s, e in near)
         if inside * 2 > end - start:
             continue  # mostly direct speech: the quotation itself is the answer
-        found = _statement_cue(text, start, end, quoted, verbs)
+        found = _statement_cue(text, start, end, near, verbs)
         if found is None:
             continue
         subject, cue = found
-        if any(cs < cue[1] and cue[0] < ce for cs, ce in cues):
+        before_end = bisect.bisect_left(cue_starts, cue[1])  # the cues starting before it ends
+        if before_end and cue_reach[before_end - 1] > cue[0]:
             continue  # the cue of a quotation, not a report
         content = len(_WORD_RE.findall(sentence)) - len(_WORD_RE.findall(text[cue[0] : cue[1]]))
         if content < _REPORTED_MIN_WORDS:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -505,3 +508,36 @@ def test_a_cue_inside_an_unclosed_quotation_is_not_inherited() -> None:
     text = "000000000:0:0:0“According to B"
     for q in find_quotations(text):
         assert q.cue_end <= q.start or q.cue_start >= q.end
+
+
+# ---- cost: counted in Python calls (deterministic), never in seconds
+def _calls(text: str) -> int:
+    """Python function calls (generator steps included) made analysing ``text``."""
+    count = 0
+
+    def profile(_frame: object, event: str, _arg: object) -> None:
+        nonlocal count
+        count += event == "call"
+
+    sys.setprofile(profile)
+    try:
+        analyse_speech(text)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        '"It is bad," said Robin Leigh-Pemberton, the governor of the Bank of England. ',
+        "Smith said the deal was good for all of them.\n\n“We are ready now.”\n\n",
+        "“We are ready now,” Smith said. Jones said the plan was fine for everyone here. ",
+    ],
+)
+def test_work_grows_in_proportion_to_the_quotations_and_statements(unit: str) -> None:
+    # Every sentence with a speech verb looked at every quotation of the text (and every
+    # quotation without a cue at every statement after it): a 200 KB transcript took seconds,
+    # a 5 MB one (the size limit) most of an hour.
+    small, large = _calls(unit * 60), _calls(unit * 240)
+    assert large < 6 * small  # four times the text: about four times the work, not sixteen
