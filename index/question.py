@@ -305,7 +305,14 @@ def _find_speaker(
     yes_no = bool(lower) and lower[0] in _AUX
     wh = 0 if yes_no else next((i for i, w in enumerate(lower) if w in _WH), 0)
     aux = next((i for i in range(wh, n) if lower[i] in _AUX), None)
-    if not factoid and wh + 2 < n and lower[wh + 1] in _AFFECTING_VERBS:
+    # "What worries X about Y" asks for X's words; "What concerns did X raise" too, but there
+    # the word is a noun naming the statement (below), and "did … raise" no part of X.
+    if (
+        not factoid
+        and wh + 2 < n
+        and lower[wh + 1] in _AFFECTING_VERBS
+        and lower[wh + 2] not in _AUX
+    ):
         k = wh + 2
         while k < n and lower[k] not in _TOPIC_LEAD - {"of", "at"}:
             k += 1

@@ -110,6 +110,29 @@ def test_a_question_word_inside_the_question_opens_no_clause(
 
 
 @pytest.mark.parametrize(
+    ("question", "speaker", "topic"),
+    [
+        ("What concerns did Lindqvist express about the drones?", "Lindqvist", "concern"),
+        (
+            "What worries did the Ohio State economist voice on the budget?",
+            "the Ohio State economist",
+            "worri",
+        ),
+        ("What worries Lindqvist about the drones?", "Lindqvist", "drone"),
+    ],
+)
+def test_a_noun_of_worry_before_did_is_the_statement_not_a_verb(
+    question: str, speaker: str, topic: str
+) -> None:
+    # "What worries X about Y" asks what worries X; in "What concerns did X express" the word
+    # is a noun, and "did … express" is no part of the speaker.
+    q = read_question(question, ANALYZER)
+    assert q.speech and q.speaker is not None, question
+    assert q.speaker.text == speaker
+    assert topic in q.topic
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Which U.S. ambassador did Reagan call back from Geneva?",
