@@ -386,6 +386,10 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
     pronoun = len(clean) == 1 and lower[0] in {"he", "she", "they", "him", "her"}
     name_words: list[str] = []
     owner_words: list[str] = []
+    organisation_end = _organisation_ends(clean, lower)
+    first_affiliation = next(
+        (k for k in range(1, len(lower)) if lower[k] in _AFFILIATION_WORDS), len(lower)
+    )
     for start, end in _capitalised_runs(clean):
         run = clean[start:end]
         possessive = run[-1].endswith(("'s", "’s", "s'", "s’"))
@@ -393,15 +397,7 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
             owner_words += run
         # "the Bundesbank board member", "the Ohio State consultant", "the Bank of England
         # governor": it describes the person
-        after = end
-        while (
-            after + 1 < len(clean)
-            and lower[after] in {"of", "for"}
-            and clean[after + 1][:1].isupper()
-        ):
-            after += 2  # "Bank of England": one organisation
-            while after < len(clean) and clean[after][:1].isupper():
-                after += 1
+        after = organisation_end[end]
         following = range(after, min(after + 3, len(clean)))
         modifier = (
             any(lower[k] in PERSON_NOUNS for k in following)
@@ -413,7 +409,7 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         # "the president of Chicago's Exchange National Bank": every run after "of" is where
         # the person works
         affiliation = bool(before) and before[-1] in _AFFILIATION_WORDS
-        affiliation = affiliation or any(w in _AFFILIATION_WORDS for w in lower[1:start])
+        affiliation = affiliation or first_affiliation < start
         acronym = all(w.isupper() or "." in w for w in run)
         role = lower[end - 1] in PERSON_NOUNS  # "the Agriculture Secretary"
         if possessive or modifier or affiliation or acronym or role:
@@ -441,6 +437,21 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         pronoun=pronoun,
         owner_terms=analyse(owner_words) if owner_words else (),  # type: ignore[operator]
     )
+
+
+def _organisation_ends(clean: Sequence[str], lower: Sequence[str]) -> list[int]:
+    """For each position, where the words "of X …" / "for X …" starting there end ("Bank" +
+    "of England": one organisation); the position itself when none start there. Worked out
+    from the end, once: walking on from every word made "A of B of C …" quadratic."""
+    n = len(clean)
+    ends = list(range(n + 1))
+    capitals_end = list(ends)  # where the capitalised words starting at each position end
+    for k in range(n - 1, -1, -1):
+        if clean[k][:1].isupper():
+            capitals_end[k] = capitals_end[k + 1]
+        if k + 1 < n and lower[k] in {"of", "for"} and clean[k + 1][:1].isupper():
+            ends[k] = ends[capitals_end[k + 2]]
+    return ends
 
 
 def _capitalised_runs(words: Sequence[str]) -> list[tuple[int, int]]:

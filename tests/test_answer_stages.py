@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,27 @@ def test_a_surname_beats_a_first_name_and_the_affiliation_counts() -> None:
     hess = read_question("What did Brookings analyst Stephen Hess say?", ANALYZER).speaker
     assert hess is not None
     assert speaker_match(hess, _speaker("Stephen Hess", "Brookings analyst"), set()) == 1.0
+
+
+def _steps(question: str) -> int:
+    """Python and builtin calls made reading ``question`` (deterministic, unlike seconds)."""
+    count = 0
+
+    def profile(_frame: object, event: str, _arg: object) -> None:
+        nonlocal count
+        count += event in {"call", "c_call"}
+
+    sys.setprofile(profile)
+    try:
+        read_question(question, ANALYZER)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize("opening", ["Quote ", "What worries "])
+def test_reading_a_speaker_takes_work_in_proportion_to_its_words(opening: str) -> None:
+    # "A of B of C …": every capitalised word walked over every "of X" after it (and looked
+    # back for an "of" before it), so a question of 20,000 characters took seconds.
+    small, large = _steps(opening + "A of " * 50), _steps(opening + "A of " * 200)
+    assert large < 6 * small  # four times the words: about four times the work, not sixteen
