@@ -266,7 +266,8 @@ _ORGANISATION = (
     rf"(?:the\s+)?(?:{_ORG_KINDS}\s+){{0,3}}{_NAME}"
     rf"(?:\s+(?:of|and|&|for)\s+(?:the\s+)?{_NAME}){{0,2}}"
 )
-_AFFILIATION = rf"(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
+# "Robert Byrd (Democrat) of West Virginia", "Hal Daub (R-Nebr.)": a party in parentheses
+_AFFILIATION = rf"(?:\s+\([^()\n]{{1,24}}\))?(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
 # Words that describe a name right before it: "private political analyst", "Norway's foreign
 # minister", "Foreign Ministry spokesman" (ending in a role word).
 _PRE_ROLE = (

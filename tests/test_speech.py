@@ -505,3 +505,13 @@ def test_a_cue_inside_an_unclosed_quotation_is_not_inherited() -> None:
     text = "000000000:0:0:0“According to B"
     for q in find_quotations(text):
         assert q.cue_end <= q.start or q.cue_start >= q.end
+
+
+def test_a_party_in_parentheses_between_the_name_and_its_state() -> None:
+    # Reuters 1987: "Senate Majority Leader Robert Byrd (Democrat) of West Virginia said …".
+    text = (
+        "Senate Majority Leader Robert Byrd (Democrat) of West Virginia said in an interview "
+        'he was heartened. "But one speech is not enough to rebuild trust."\n\n'
+        '"It was candid," Rep. Hal Daub (R-Nebr.) said.'
+    )
+    assert [q[1] for q in quoted(text)] == ["Robert Byrd", "Hal Daub"]
