@@ -515,3 +515,33 @@ def test_a_party_in_parentheses_between_the_name_and_its_state() -> None:
         '"It was candid," Rep. Hal Daub (R-Nebr.) said.'
     )
     assert [q[1] for q in quoted(text)] == ["Robert Byrd", "Hal Daub"]
+
+
+def test_pronouns_after_the_audit() -> None:
+    # An audit of 390 quotations in news-dev's tune half (Reuters 1987; names changed here).
+    # "he" is not the plural "Analysts" said before (the unnamed analyst who doubted is no
+    # speaker yet: no one, rather than the wrong one)
+    plural = analyse_speech(
+        "Analysts said the rumor was false.\n\nAn analyst who asked not to be named, doubted the "
+        'rumor. "Pickens has a plateful already," he said.'
+    )
+    assert plural.quotations[-1].person == -1
+    cases = {
+        # "she" is not the company written in capitals
+        "Anne Knott, automotive analyst for Paine Webber, said sales were weak at GM.\n\n"
+        '"GM may make more production cuts," she said.': "Anne Knott",
+        # a name with its affiliation acts: "Philip Frick of Goldman Sachs and Co falls …"
+        "Michael Lucky of Dean Witter said sales would rise.\n\nPhilip Frick of Goldman Sachs "
+        "and Co falls in the middle of the bulls and bears. While he recommends the stock, he "
+        'said results will not improve. "I\'m not looking for improvement," he said.': "Philip Frick",
+        # "denied" is a speech verb: the spokesman who denied is the "he" that follows
+        "Nancy Tauss, a union official, said the airline was unfair.\n\nBut airline spokeman Jim "
+        'Ashlock denied it. "We are just trying to correct problems," he said.': "Jim Ashlock",
+        # a plural noun before "had" is no verb: "Upjohn statistics had …"
+        "Panel member Dr. Robert Stern, a Boston dermatologist, said Upjohn statistics had "
+        'exaggerated the effect.\n\nHe said "about one in five" patients saw results.': "Robert Stern",
+    }
+    for text, speaker in cases.items():
+        speech = analyse_speech(text)
+        last = speech.quotations[-1]
+        assert last.person >= 0 and speech.people[last.person].name == speaker, text
