@@ -24,6 +24,7 @@ Stages (each a function or class below, testable alone):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -116,6 +117,21 @@ def _encode_in_worker(items: list[tuple[int, str, str]]) -> list[st.EncodedArtic
     return encode_batch(items, *_worker_setup)
 
 
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread while it may start processes. Ctrl-C reaches the terminal's
+    whole process group: a forkserver caught in its interpreter's start-up printed "Fatal Python
+    error: init_import_site" on the user's terminal. A process started with SIGINT blocked keeps
+    it blocked (the mask survives fork and exec), as do the workers it forks: they end through
+    the lifeline, and the reindex process alone decides (it stops before publishing). A Ctrl-C
+    meanwhile reaches this process once the block ends."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def default_workers(background: bool) -> int:
     """Analysis processes: one per core; in the background, one fewer (at least one), so a
     serving process on the same machine always finds a core that no reindex competes for."""
@@ -186,7 +202,8 @@ class Analysis:
             results = encode_batch(items, self._analyzer, self._chunking)
             self._inline.extend(zip((a for a, _ in batch), results, strict=True))
             return
-        future = pool.submit(_encode_in_worker, items)
+        with sigint_blocked():  # a submit may start a worker (and the forkserver)
+            future = pool.submit(_encode_in_worker, items)
         self._inflight.append((future, [a for a, _ in batch]))
 
     def _pool_if_worth_it(self) -> ProcessPoolExecutor | None:
@@ -218,7 +235,9 @@ class Analysis:
         try:
             pool = self._new_pool()
             # Each call makes the pool start one more worker, up to its size.
-            for ping in [pool.submit(os.getpid) for _ in range(self._workers)]:
+            with sigint_blocked():
+                pings = [pool.submit(os.getpid) for _ in range(self._workers)]
+            for ping in pings:
                 ping.result()
             self._pool = pool
         except Exception:

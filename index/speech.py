@@ -165,6 +165,7 @@ _VERB_TABLE: tuple[tuple[str, ...], ...] = (
     _forms("joke", "jokes", "joked", "joking"),
     _forms("report", "reports", "reported", "reporting"),
     _forms("agree", "agrees", "agreed", "agreeing"),
+    _forms("deny", "denies", "denied", "denying"),
 )
 # Russian past-tense forms (masculine, feminine, plural) of the common attribution verbs.
 _RUSSIAN_VERBS = _words(
@@ -267,7 +268,8 @@ _ORGANISATION = (
     rf"(?:the\s+)?(?:{_ORG_KINDS}\s+){{0,3}}{_NAME}"
     rf"(?:\s+(?:of|and|&|for)\s+(?:the\s+)?{_NAME}){{0,2}}"
 )
-_AFFILIATION = rf"(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
+# "Robert Byrd (Democrat) of West Virginia", "Hal Daub (R-Nebr.)": a party in parentheses
+_AFFILIATION = rf"(?:\s+\([^()\n]{{1,24}}\))?(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
 # Words that describe a name right before it: "private political analyst", "Norway's foreign
 # minister", "Foreign Ministry spokesman" (ending in a role word).
 _PRE_ROLE = (
@@ -1007,6 +1009,9 @@ class _People:
         if affiliation is not None:  # "David Healy of Drexel Burnham Lambert Inc"
             intro |= _key_tokens(affiliation.group("words"))
             after = affiliation.end()
+            if _looks_personal(mention.printed):
+                entity.person = True  # news introduces a person so: first, last, where
+        name_end = after  # the name and its affiliation act together
         for _ in range(2):  # "Rep. Edward Markey, D-Mass, the chairman of the subcommittee,"
             appositive = _APPOSITIVE_ROLE_RE.match(text, after, after + 160)
             if appositive is None:
@@ -1026,7 +1031,7 @@ class _People:
             intro |= _key_tokens(preceding.group("words"))
             entity.person = True
         self._learn(entity, intro)
-        next_word = _AFTER_NAME_RE.match(text, mention.match_end)
+        next_word = _AFTER_NAME_RE.match(text, name_end)
         if text[max(0, mention.match_start - 2) : mention.match_start] == ", ":
             # "The Governor of the Bank of England, Robin Leigh-Pemberton, repeated …": a name in
             # apposition to the role that opens the sentence is its subject
@@ -1039,7 +1044,11 @@ class _People:
                 intro |= _key_tokens(role.group("words"))
                 entity.person = True
                 self._learn(entity, intro)
-        object_of = before in _PREPOSITIONS  # "against LDP members"
+        # "against LDP members", "Bergstresser of the University of Texas told"
+        object_of = before in _PREPOSITIONS or (
+            before in _DETERMINER_WORDS
+            and _word_before(text, text.rfind(" ", 0, mention.match_start - 1) + 1) in _PREPOSITIONS
+        )
         if next_word is not None and not mention.possessive and not object_of:
             verb = next_word.group("verb").lower()
             mention.subject = mention.subject or (
@@ -1158,13 +1167,8 @@ class _People:
                 continue
             if gender is not None and mention.entity.gender not in (None, gender):
                 continue
-            if (
-                kind == "pron"
-                and words.lower() != "they"
-                and mention.entity.named
-                and _is_organisation(mention.printed)
-            ):
-                continue  # "the Commerce Department noted …": not a "he"
+            if kind == "pron" and words.lower() != "they" and _is_group(mention):
+                continue  # "the Commerce Department noted …", "Analysts said …": not a "he"
             if gender is not None:
                 mention.entity.gender = gender  # "she said" about Merkel: Merkel is a she
             return mention
@@ -1215,8 +1219,36 @@ _ORGANISATION_WORDS = _words(
 )
 
 
+def _looks_personal(printed: str) -> bool:
+    """A name of two or more words none of which names a role or an institution ("Philip
+    Fricke", not "Ohio State University Professor")."""
+    words = [w.lower().rstrip(".") for w in printed.split()]
+    return len(words) > 1 and not any(
+        w in _ROLE_WORDS or w in _ORGANISATION_WORDS or w in _INSTITUTION_WORDS for w in words
+    )
+
+
+_INSTITUTION_WORDS = _words("university college school state national international")
+
+
+def _is_group(mention: _Mention) -> bool:
+    """An organisation or a plural ("Analysts", "Democrats"): never a "he" or a "she"."""
+    words = mention.printed.split()
+    if not words:
+        return False
+    last = words[-1].lower().rstrip(".")
+    plural = last.endswith("s") and (last in _ROLE_WORDS or last[:-1] in _ROLE_WORDS)
+    plural = plural or last in _GROUP_WORDS
+    return plural or (mention.entity.named and _is_organisation(mention.printed))
+
+
+_GROUP_WORDS = _words("democrats republicans conservatives liberals members people")
+
+
 def _is_organisation(printed: str) -> bool:
     words = printed.split()
+    if len(words) == 1 and 2 <= len(words[0]) <= 5 and words[0].isupper():
+        return True  # "GM", "NAWG": initials
     return bool(words) and words[-1].lower().rstrip(".") in _ORGANISATION_WORDS
 
 
