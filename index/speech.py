@@ -301,6 +301,7 @@ _SUBJECT_BEFORE_VERB_RE = re.compile(
 # comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"
 # is Cross.
 _ROLE_NAME_COMMA_RE = re.compile(rf"(?:{_SUBJECT}),\s+{_ADVERBS}$")
+_COMMA_BEFORE_VERB_RE = re.compile(rf",\s+{_ADVERBS}$")
 _AFTER_ROLE_NAME_COMMA_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}),\s+{_ADVERBS}(?P<v1>{_VERB})"
 )
@@ -351,7 +352,8 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
         ):
             break
         found = _SUBJECT_BEFORE_VERB_RE.search(text, found.start() + 1, verb_at)
-    if found is None:
+    if found is None and _COMMA_BEFORE_VERB_RE.search(text, max(lo, verb_at - 80), verb_at):
+        # (only where a comma closes the words before the verb: the search is not cheap)
         found = _ROLE_NAME_COMMA_RE.search(text, lo, verb_at)
         if found is not None and found.group("pre") is None:
             return None
