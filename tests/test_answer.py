@@ -131,16 +131,34 @@ def test_any_question_never_crashes_and_quotes_are_verbatim(engine: Engine, ques
     assert_verbatim(engine, answer)
 
 
+def engine_with(tmp_path: Path, articles: dict[str, tuple[str, str]]) -> Engine:
+    """The bundled corpus plus invented articles (file name -> title, text), indexed."""
+    corpus = copy_corpus(tmp_path / "corpus")
+    for name, (title, text) in articles.items():
+        (corpus / f"{name}.md").write_text(f"---\ntitle: {title}\n---\n\n{text}\n")
+    return build(corpus, tmp_path / "data", "tantivy")
+
+
+def first_quote(engine: Engine, question: str) -> str:
+    answer = engine.ask(question)
+    assert answer.answered, answer.reason
+    return answer.quotes[0].text
+
+
 def test_a_quote_opening_with_this_is_not_glued_to_the_paragraph_before(
     tmp_path: Path,
 ) -> None:
-    corpus = copy_corpus(tmp_path / "corpus")
-    (corpus / "metro.md").write_text(
-        "---\ntitle: Minsk Metro Opens Third Line Extension\n---\n\n"
-        "The Minsk metro opened three new stations on its third line on Friday, the city said.\n\n"
-        "“This line will carry 90,000 passengers a day,” Mayor Vladimir Kukharev told reporters.\n"
+    engine = engine_with(
+        tmp_path,
+        {
+            "metro": (
+                "Minsk Metro Opens Third Line Extension",
+                "The Minsk metro opened three new stations on its third line on Friday, the city "
+                "said.\n\n“This line will carry 90,000 passengers a day,” Mayor Vladimir "
+                "Kukharev told reporters.",
+            )
+        },
     )
-    engine = build(corpus, tmp_path / "data", "tantivy")
     answer = engine.ask("What did Kukharev tell reporters?")
     assert answer.quotes[0].text.startswith("“This line will carry")
     assert answer.quotes[0].speaker == "Vladimir Kukharev"
@@ -148,51 +166,52 @@ def test_a_quote_opening_with_this_is_not_glued_to_the_paragraph_before(
 
 
 def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it(tmp_path: Path) -> None:
-    corpus = copy_corpus(tmp_path / "corpus")
-    (corpus / "primes.md").write_text(
-        "---\ntitle: Testing Primes\n---\n\n"
-        "Faster algorithms have been devised to test the primality of very large numbers. "
-        "These include the AKS primality test, which always gives the correct answer.\n"
+    engine = engine_with(
+        tmp_path,
+        {
+            "primes": (
+                "Testing Primes",
+                "Faster algorithms have been devised to test the primality of very large "
+                "numbers. These include the AKS primality test, which always gives the correct "
+                "answer.",
+            )
+        },
     )
-    engine = build(corpus, tmp_path / "data", "tantivy")
-    answer = engine.ask("Which algorithm tests the primality of large numbers?")
-    assert "AKS primality test" in answer.quotes[0].text
-    assert answer.quotes[0].text.startswith("Faster algorithms")
+    quote = first_quote(engine, "Which algorithm tests the primality of large numbers?")
+    assert "AKS primality test" in quote and quote.startswith("Faster algorithms")
     engine.close()
 
 
 def test_another_name_for_a_topic_is_no_evidence_of_absence(tmp_path: Path) -> None:
     # "CIA" spelled out, "America" written "U.S.": the article holds both the person and the
     # topic, so "never together" must not be claimed (news-dev tune half, written again here).
-    corpus = copy_corpus(tmp_path / "corpus")
-    (corpus / "nomination.md").write_text(
-        "---\ntitle: Nomination In Doubt\n---\n\n"
-        "Committee chairman Sam Nunn said confirmation of Robert Gates as head of the Central "
-        "Intelligence Agency is in doubt.\n\n"
-        "“I wouldn't bet any money on it,” Nunn said when asked if Gates would be confirmed.\n"
+    engine = engine_with(
+        tmp_path,
+        {
+            "nomination": (
+                "Nomination In Doubt",
+                "Committee chairman Sam Nunn said confirmation of Robert Gates as head of the "
+                "Central Intelligence Agency is in doubt.\n\n“I wouldn't bet any money on it,” "
+                "Nunn said when asked if Gates would be confirmed.",
+            ),
+            "growth": (
+                "Fed Vice Chairman Urges Growth Abroad",
+                "Fed Vice Chairman Manuel Johnson said the U.S.'s main industrial partners should "
+                "grow faster.\n\nIn a speech to a women's group, Johnson said, “There is room for "
+                "stronger domestic growth in those countries.”",
+            ),
+            "elsewhere": (
+                "Agency Budget",
+                "The CIA budget grew, and America's allies paid more for their defence, "
+                "officials said.",
+            ),
+        },
     )
-    (corpus / "growth.md").write_text(
-        "---\ntitle: Fed Vice Chairman Urges Growth Abroad\n---\n\n"
-        "Fed Vice Chairman Manuel Johnson said the U.S.'s main industrial partners should grow "
-        "faster.\n\n"
-        "In a speech to a women's group, Johnson said, “There is room for stronger domestic "
-        "growth in those countries.”\n"
-    )
-    (corpus / "elsewhere.md").write_text(
-        "---\ntitle: Agency Budget\n---\n\n"
-        "The CIA budget grew, and America's allies paid more for their defence, officials said.\n"
-    )
-    engine = build(corpus, tmp_path / "data", "tantivy")
-    nunn = engine.ask("Does Sam Nunn think Robert Gates will be confirmed as CIA director?")
-    assert nunn.answered, nunn.reason
-    assert "bet any money" in nunn.quotes[0].text
-    johnson = engine.ask(
-        "What did Johnson tell a women's group about growth in America's partners?"
-    )
-    assert johnson.answered, johnson.reason
-    assert "room for stronger" in johnson.quotes[0].text
-    brown = engine.ask("What did Sam Nunn say about the Xbox?")
-    assert not brown.answered
+    nunn = "Does Sam Nunn think Robert Gates will be confirmed as CIA director?"
+    assert "bet any money" in first_quote(engine, nunn)
+    johnson = "What did Johnson tell a women's group about growth in America's partners?"
+    assert "room for stronger" in first_quote(engine, johnson)
+    assert not engine.ask("What did Sam Nunn say about the Xbox?").answered
     engine.close()
 
 
@@ -200,32 +219,31 @@ def test_one_detail_of_the_occasion_missing_is_no_evidence_of_absence(tmp_path: 
     # A question that names the occasion ("after seeing Delors in Brussels", "testifying to a
     # House subcommittee") is answered by the article that holds most of it (news-dev tune half,
     # written again here): one missing name is no proof that person and topic never meet.
-    corpus = copy_corpus(tmp_path / "corpus")
-    (corpus / "ireland.md").write_text(
-        "---\ntitle: Haughey Sees Delors\n---\n\n"
-        "Prime Minister Charles Haughey met Commission President Jacques Delors on Ireland's "
-        "debt.\n\n"
-        "“We could have full recourse to the Commission for advice,” Haughey said.\n"
+    engine = engine_with(
+        tmp_path,
+        {
+            "ireland": (
+                "Haughey Sees Delors",
+                "Prime Minister Charles Haughey met Commission President Jacques Delors on "
+                "Ireland's debt.\n\n“We could have full recourse to the Commission for advice,” "
+                "Haughey said.",
+            ),
+            "debt": (
+                "Mulford On Debt",
+                "Treasury official David Mulford told a House subcommittee that debt forgiveness "
+                "was no answer.\n\n“They are impractical and ultimately counterproductive,” "
+                "Mulford said of such plans.",
+            ),
+            "brussels": (
+                "Ministers Meet",
+                "Ministers meeting in Brussels heard a banker testifying on debt, officials said.",
+            ),
+        },
     )
-    (corpus / "debt.md").write_text(
-        "---\ntitle: Mulford On Debt\n---\n\n"
-        "Treasury official David Mulford told a House subcommittee that debt forgiveness was "
-        "no answer.\n\n"
-        "“They are impractical and ultimately counterproductive,” Mulford said of such plans.\n"
-    )
-    (corpus / "brussels.md").write_text(
-        "---\ntitle: Ministers Meet\n---\n\n"
-        "Ministers meeting in Brussels heard a banker testifying on debt, officials said.\n"
-    )
-    engine = build(corpus, tmp_path / "data", "tantivy")
-    haughey = engine.ask(
+    haughey = (
         "After seeing Delors in Brussels, what did Haughey say the Commission offered Ireland?"
     )
-    assert haughey.answered, haughey.reason
-    assert "full recourse" in haughey.quotes[0].text
-    mulford = engine.ask(
-        "Testifying to a House subcommittee, what did Mulford say about debt forgiveness?"
-    )
-    assert mulford.answered, mulford.reason
-    assert "impractical" in mulford.quotes[0].text
+    assert "full recourse" in first_quote(engine, haughey)
+    mulford = "Testifying to a House subcommittee, what did Mulford say about debt forgiveness?"
+    assert "impractical" in first_quote(engine, mulford)
     engine.close()

@@ -25,6 +25,15 @@ ANALYZER = Analyzer()
 
 
 # ---- reading the question
+def assert_speaker(question: str, name: str, head: str | None) -> None:
+    """The question asks for someone's words: that person's name (or "" for a role) and role."""
+    q = read_question(question, ANALYZER)
+    assert q.speech and q.speaker is not None, question
+    assert q.speaker.name == name
+    assert q.speaker.head == head
+    assert not set(q.speaker.terms) & set(q.topic)  # the speaker is not the topic
+
+
 @pytest.mark.parametrize(
     ("question", "name", "head"),
     [
@@ -45,11 +54,7 @@ ANALYZER = Analyzer()
     ],
 )
 def test_speech_questions_name_their_speaker(question: str, name: str, head: str | None) -> None:
-    q = read_question(question, ANALYZER)
-    assert q.speech and q.speaker is not None, question
-    assert q.speaker.name == name
-    assert q.speaker.head == head
-    assert not set(q.speaker.terms) & set(q.topic)  # the speaker is not the topic
+    assert_speaker(question, name, head)
 
 
 # Forms a reader of news uses that are no "What did X say": a place or a number said, a kind of
@@ -83,11 +88,7 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
-    q = read_question(question, ANALYZER)
-    assert q.speech and q.speaker is not None, question
-    assert q.speaker.name == name
-    assert q.speaker.head == head
-    assert not set(q.speaker.terms) & set(q.topic)  # the speaker is not the topic
+    assert_speaker(question, name, head)
 
 
 @pytest.mark.parametrize(
@@ -104,10 +105,7 @@ def test_a_question_word_inside_the_question_opens_no_clause(
 ) -> None:
     # A question word may end a leading clause ("Asked about prices, what did X say"), but in
     # a yes/no question it is inside it: "Did X explain why …" still asks for X's words.
-    q = read_question(question, ANALYZER)
-    assert q.speech and q.speaker is not None, question
-    assert q.speaker.name == name
-    assert q.speaker.head == head
+    assert_speaker(question, name, head)
 
 
 @pytest.mark.parametrize(
