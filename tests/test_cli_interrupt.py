@@ -20,13 +20,21 @@ from tests.conftest import copy_corpus
 pytestmark = pytest.mark.timeout(120)
 
 
+def _as_a_terminal_starts_it() -> None:
+    # Ctrl-C as a terminal delivers it: a runner started in the background ("make test &")
+    # ignores SIGINT, and a child would inherit that (Python keeps an ignored SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _reindex(corpus: Path, data: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "reindex"],
         env=cli_env(corpus, data),
-        stdout=subprocess.PIPE,
+        # Progress goes to stdout, unread while the test waits: a full pipe would stall the pass.
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, as a terminal gives a command
+        preexec_fn=_as_a_terminal_starts_it,
     )
 
 
