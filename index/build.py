@@ -125,6 +125,11 @@ def sigint_blocked() -> Iterator[None]:
     it blocked (the mask survives fork and exec), as do the workers it forks: they end through
     the lifeline, and the reindex process alone decides (it stops before publishing). A Ctrl-C
     meanwhile reaches this process once the block ends."""
+    from multiprocessing import resource_tracker
+
+    # The forkserver starts multiprocessing's resource tracker first, and that unblocks SIGINT
+    # in the calling thread once it is spawned: start it before the block.
+    resource_tracker.ensure_running()
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
