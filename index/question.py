@@ -129,6 +129,7 @@ _MORE = _words("else more other another further")
 _TYPE_NOUNS = _WHEN_NOUNS | _WHERE_NOUNS | _COUNT_NOUNS
 _PLAIN_VERB_TERMS = frozenset({"say", "said", "tell", "told", "accord", "quot", "quote"})
 _AFFILIATION_WORDS = _words("of at from for with to")  # "an aide to Secretary Lyng"
+_PRONOUNS = _words("he she they")
 _OPENING_VERBS = _words("asked pressed questioned interviewed quizzed told challenged")
 _TOPIC_LEAD = _words("about on of regarding concerning over after to at in with for")
 
@@ -387,6 +388,8 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
     name_words: list[str] = []
     owner_words: list[str] = []
     organisation_end = _organisation_ends(clean, lower)
+    # Where the first "of"/"to"/"at" … after the first word stands: the runs after it are where
+    # the person works, and the role is a person noun before it.
     first_affiliation = next(
         (k for k in range(1, len(lower)) if lower[k] in _AFFILIATION_WORDS), len(lower)
     )
@@ -421,10 +424,8 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
     other = [w for w in clean if w not in name_set]
     # The role is the last person noun before an affiliation ("an aide to Agriculture Secretary
     # Lyng" is an aide), else the last one ("the Bank of England governor").
-    cut = next((k for k, w in enumerate(lower) if k and w in _AFFILIATION_WORDS), len(lower))
-    heads = [w for w in lower[:cut] if w in PERSON_NOUNS and w not in {"he", "she", "they"}]
-    if not heads:
-        heads = [w for w in lower if w in PERSON_NOUNS and w not in {"he", "she", "they"}]
+    nouns = [(k, w) for k, w in enumerate(lower) if w in PERSON_NOUNS and w not in _PRONOUNS]
+    heads = [w for k, w in nouns if k < first_affiliation] or [w for _, w in nouns]
     head_terms = analyse([heads[-1]]) if heads else ()  # type: ignore[operator]
     acronyms = analyse([w for w in other if w.isupper() and 2 <= len(w) <= 5])  # type: ignore[operator]
     return SpeakerRef(
