@@ -124,12 +124,8 @@ def sigint_blocked() -> Iterator[None]:
     error: init_import_site" on the user's terminal. A process started with SIGINT blocked keeps
     it blocked (the mask survives fork and exec), as do the workers it forks: they end through
     the lifeline, and the reindex process alone decides (it stops before publishing). A Ctrl-C
-    meanwhile reaches this process once the block ends."""
-    from multiprocessing import resource_tracker
-
-    # The forkserver starts multiprocessing's resource tracker first, and that unblocks SIGINT
-    # in the calling thread once it is spawned: start it before the block.
-    resource_tracker.ensure_running()
+    meanwhile reaches this process once the block ends. (The resource tracker must be running
+    already: see ``_new_pool``.)"""
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
@@ -223,7 +219,11 @@ class Analysis:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         import multiprocessing
+        from multiprocessing import resource_tracker
 
+        # The forkserver starts multiprocessing's resource tracker first, and starting it
+        # unblocks SIGINT in the calling thread: started here, once, before any sigint_blocked().
+        resource_tracker.ensure_running()
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["index.build"])
         reader, writer = ctx.Pipe(duplex=False)
