@@ -3,7 +3,7 @@
     python -m bench.news                      # both halves, per-group table
     python -m bench.news --split tune         # the half the engine is tuned on
     python -m bench.news --split report --details /tmp/news.jsonl
-    python -m bench.news --questions bench/questions/news-dev-tune-extra.jsonl  # 73 more, tune
+    python -m bench.news --questions bench/questions/news-dev-tune-extra.jsonl  # 143 more, tune
 
 ``bench.quality`` runs the same evaluation beside SQuAD and SciFact. The corpus is
 ``../shared/data/news-dev/articles.jsonl.gz`` (research use only: it is read from there, never
@@ -99,6 +99,8 @@ def load_news(folder: Path = DEFAULT_NEWS, questions: Path | None = None) -> New
     folder = Path(folder)
     articles_path = folder / "articles.jsonl.gz"
     questions_path = questions if questions is not None else folder / "questions.jsonl"
+    if questions is not None and not questions_path.is_file():
+        raise BenchError(f"No question file at {questions}.")
     if not articles_path.is_file() or not questions_path.is_file():
         raise BenchError(
             f"No news-dev set at {folder} (articles.jsonl.gz, questions.jsonl). "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import followups
+from bench import followups, news
 from bench.common import BenchError
 from tests.conftest import REPO
 
@@ -48,3 +48,13 @@ def test_missing_news_dev_says_what_to_do(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"id": "x", "turns": [{"ask": "q", "answers": ["a"]}]}) + "\n")
     with pytest.raises(BenchError, match="fewer than two turns"):
         followups.load_conversations(bad)
+
+
+def test_a_missing_question_file_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "extra.jsonl"
+    with pytest.raises(BenchError, match=r"No question file at .*extra\.jsonl"):
+        news.load_news(tmp_path, missing)
+    assert news.main(["--news", str(tmp_path), "--questions", str(missing)]) == 2
+    assert "No question file at" in capsys.readouterr().err
