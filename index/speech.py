@@ -1049,7 +1049,8 @@ class _People:
         # "against LDP members", "Bergstresser of the University of Texas told"
         object_of = before in _PREPOSITIONS or (
             before in _DETERMINER_WORDS
-            and _word_before(text, text.rfind(" ", 0, mention.match_start - 1) + 1) in _PREPOSITIONS
+            and _word_before(text, _start_of_word_before(text, mention.match_start))
+            in _PREPOSITIONS
         )
         if next_word is not None and not mention.possessive and not object_of:
             verb = next_word.group("verb").lower()
@@ -1258,6 +1259,11 @@ def _is_role_of(text: str, at: int) -> bool:
     """Whether the words before ``at`` end with a role and a preposition ("Professor of")."""
     words = text[max(0, at - 40) : at].split()
     return len(words) >= 2 and words[-2].lower().rstrip(",") in _ROLE_WORDS
+
+
+def _start_of_word_before(text: str, at: int) -> int:
+    """Where the word before ``at`` starts ("the" in "of the|University"), after one space."""
+    return text.rfind(" ", 0, at - 1) + 1
 
 
 def _word_before(text: str, at: int) -> str:
