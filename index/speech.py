@@ -226,7 +226,7 @@ _ROLE_WORDS = _words(
     analysts economists experts traders dealers bankers sources source owner worker resident
     witness student coach player captain pilot inspector investigator president-elect
     vice-president vice-chairman chairperson treasurer controller auditor counsel delegate
-    chartist forecaster planner underwriter accountant farmer
+    chartist forecaster planner underwriter accountant farmer lobbyist
     """
 )
 # A trie, not "|".join(words sorted longest first): the same matches (see _trie_pattern), 2.6×
@@ -235,10 +235,25 @@ _ROLE = "(?:" + _trie_pattern(_ROLE_WORDS) + ")"
 # "one Japanese official said", "another dealer said": someone unnamed, like "a dealer"
 _DETERMINER = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[Oo]ne|[Aa]nother)"
 _ROLE_I = f"(?i:{_ROLE})"
-# "the Belarusian leader", "a spokesman for International Business Machines Corp (IBM)"
+# "the Belarusian leader", "a spokesman for International Business Machines Corp (IBM)", "an
+# aide to Agriculture Secretary Jo Lee", "a spokesman for the company", "an official with the
+# growers' group": what the role is of, a name or a few lower-case words (the verb after the
+# descriptor, or the end of the clause, decides how many).
+# (a word of a noun phrase: not a verb of speech or a word that starts a clause or a phrase
+# of its own, "a spokesman for the company in a statement")
+_OBJECT_WORD = (
+    r"(?!(?:in|on|at|by|to|from|who|whom|which|that|as|and|but|or|when|while|after|before|"
+    rf"{_trie_pattern(SPEECH_VERBS)})(?![\w’'-]))[^\W_][\w’'&-]*(?:\.[^\W_][\w’'&-]*)*"
+    r"(?:(?<=\b[A-Z])\.)?"  # "U.K." (initials end in a dot; a word does not)
+)
+_ROLE_OBJECT = (
+    rf"(?:{_NAME}(?:\s+\([^()\n]{{1,20}}\))?"
+    rf"|(?:(?:the|a|an|its|his|her|their|one\s+of\s+the)\s+)?"
+    rf"(?:{_OBJECT_WORD}\s+){{0,4}}{_OBJECT_WORD}(?<![’'])(?=[\s,.;:]|$))"
+)
 _DESCRIPTOR = (
     rf"{_DETERMINER}\s+(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}s?(?=\W|$)"
-    rf"(?:\s+(?:for|of|at|with)\s+(?:the\s+)?{_NAME}(?:\s+\([^()\n]{{1,20}}\))?)?"
+    rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT})?"
 )
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
 _VERB = "(?:" + _trie_pattern(SPEECH_VERBS) + r")(?=\W|$)"
@@ -774,6 +789,13 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
     if subject.kind == "desc":
         # "The consultant, Ohio State professor Carl Leier, said": the appositive names them.
         named = _appositive_name(people.text, subject.end, cue[1])
+        if named is not None and _ROLE_OF_RE.search(subject.words) is not None:
+            # "a spokeswoman for the farm union, the FNSEA, said": the appositive may name what
+            # the role is of; only a person's name, standing alone, names the speaker ("the
+            # chairman of the committee, Pat Elmer, said")
+            whole = _APPOSITIVE_RE.match(people.text, subject.end, cue[1])
+            if whole is None or whole.group("words") != named[1] or not _looks_personal(named[1]):
+                named = None
         if named is not None:
             start, name = named
             subject = _Subject("name", name, start, start + len(name), subject.words)
@@ -784,7 +806,7 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         mention.entity.intro |= _key_tokens(subject.pre)
         raw.take(mention)
         raw.speaker = printed  # as the cue prints it
-    elif subject.kind == "desc" and subject.words.split()[0].lower() in _INDEFINITE:
+    elif subject.kind == "desc" and _introduces_someone(subject.words):
         # "a spokesman said": someone unnamed, whom "the spokesman" may refer to later
         raw.take(people.note_unnamed(subject.start, subject.end, subject.words))
     else:
@@ -793,14 +815,33 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
     return True
 
 
+# "the head of another foreign bank", "the manager for one of the oil companies": a definite
+# descriptor whose role is of someone indefinite describes someone not met before
+_OF_SOMEONE_INDEFINITE_RE = re.compile(
+    rf"{_ROLE_I}s?\s+(?:for|of|at|with|to)\s+(?:an?|one|another)\s", re.IGNORECASE
+)
+
+
+_ROLE_OF_RE = re.compile(rf"{_ROLE_I}s?\s+(?:for|of|at|with|to)\s", re.IGNORECASE)
+_RELATIVE_RE = re.compile(r"(?:who|whom|whose|which|that)\s", re.IGNORECASE)
+
+
+def _introduces_someone(descriptor: str) -> bool:
+    """Whether a descriptor introduces an unnamed speaker rather than referring back to one."""
+    return (
+        descriptor.split()[0].lower() in _INDEFINITE
+        or _OF_SOMEONE_INDEFINITE_RE.search(descriptor) is not None
+    )
+
+
 def _appositive_name(text: str, after: int, limit: int) -> tuple[int, str] | None:
     """The name an appositive right after ``after`` gives (", NAME," before the verb): (start,
     name), or None. The name is the appositive's head: it ends the appositive ("Ohio State
     professor Carl Leier") or its affiliation follows ("Carl Leier of Ohio State"); a name
     inside a clause ("reacting to British press reports") names someone or something else."""
     match = _APPOSITIVE_RE.match(text, after, limit)
-    if match is None:
-        return None
+    if match is None or _RELATIVE_RE.match(match.group("words")):
+        return None  # ", who is opposed to the plan," is a clause about the descriptor
     words_end = match.end("words")
     ending = affiliated = None
     for name in _NAME_RE.finditer(text, match.start("words"), words_end):

@@ -1,0 +1,81 @@
+"""Attribution patterns from a second audit of news-dev's tune half (Reuters 1987): 241 direct
+quotations in 50 stories, 47 attributed wrongly. Every text here is invented in the shape of
+what the audit found, never copied from the articles."""
+
+from __future__ import annotations
+
+from index.speech import Speech, analyse_speech
+
+
+def speakers(speech: Speech) -> list[str | None]:
+    """Who said each quotation, as the person's name (None when nobody is found)."""
+    return [speech.people[q.person].name if q.person >= 0 else None for q in speech.quotations]
+
+
+def cues(text: str, speech: Speech) -> list[str | None]:
+    return [text[q.cue_start : q.cue_end] if q.cue_start >= 0 else None for q in speech.quotations]
+
+
+def test_what_a_role_is_of_may_be_a_name_or_lower_case_words() -> None:
+    # "an aide to <a named minister> said" is the aide, never the minister; "a spokesman for the
+    # company said" and "an official with the growers' group said" are cues too.
+    text = (
+        '"The mills are running flat out again," an aide to Commerce Secretary Mary Dolan said. '
+        '"Nobody expected it."\n\n'
+        "Traders were calm.\n\n"
+        '"I doubt any of it will pass," the aide to Dolan said.\n\n'
+        '"Prices will hold," an official with the growers group said.\n\n'
+        '"Sales are weak," a spokesman for the company said.'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == [
+        "aide to Commerce Secretary Mary Dolan",
+        "aide to Commerce Secretary Mary Dolan",
+        "aide to Commerce Secretary Mary Dolan",
+        "official with the growers group",
+        "spokesman for the company",
+    ]
+    assert cues(text, speech)[2] == "the aide to Dolan said"
+
+
+def test_a_lobbyist_is_a_role() -> None:
+    text = '"We have to be competitive," said a lobbyist for a big farm group.'
+    assert speakers(analyse_speech(text)) == ["lobbyist for a big farm group"]
+
+
+def test_the_role_of_someone_indefinite_is_someone_new() -> None:
+    # "said the regional manager for one of the big airlines" introduces an unnamed speaker:
+    # not the analyst quoted just before (a definite article, but nobody met before)
+    text = (
+        '"Fares must rise," said Ruth Adair, an analyst with Brixton Securities.\n\n'
+        '"Nobody can fly at these prices," said the regional manager for one of the big '
+        'airlines who asked not to be named. "Something has to give," he added.\n\n'
+        "The head of another airline said the fares were fine for the summer season."
+    )
+    speech = analyse_speech(text)
+    manager = "regional manager for one of the big airlines"
+    assert speakers(speech) == ["Ruth Adair", manager, manager]
+    assert [speech.people[q.person].name for q in speech.reported] == ["head of another airline"]
+
+
+def test_initials_inside_what_a_role_is_of() -> None:
+    text = '"Sterling will hold," said a senior trader at a U.K. merchant bank.'
+    assert speakers(analyse_speech(text)) == ["senior trader at a U.K. merchant bank"]
+
+
+def test_an_appositive_after_a_descriptor_names_the_speaker_only_when_it_is_a_person() -> None:
+    text = (
+        "A spokesman for the country's biggest dairy, Nordmjolk A/S, said output was steady "
+        "this year.\n\n"
+        "A spokeswoman for the largest farm union, the FNU, said the quota cut would hurt.\n\n"
+        "An aide to Trade Secretary Carl Moe, who is said to oppose the deal with the Canadians, "
+        "said the talks were going well.\n\n"
+        '"The exchange will be stronger," the chairman of the merger committee, Pat Oduya, said.'
+    )
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.reported] == [
+        "spokesman for the country's biggest dairy",
+        "spokeswoman for the largest farm union",
+        "aide to Trade Secretary Carl Moe",
+    ]
+    assert speakers(speech) == ["Pat Oduya"]
