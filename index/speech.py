@@ -270,7 +270,10 @@ _APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
 # the reporting clause after a place or a date, not an apposition)
 _OPEN_ROLE_APPOSITION = (
     rf"(?P<open>,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s)[\w’'.&-]+\s+){{0,2}}?"
-    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:[\w’'.&-]+\s+){{0,5}}?[\w’'.&-]+)?"
+    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:[\w’'.&-]+\s+){{0,5}}?[\w’'.&-]+"
+    # ", American Paper Institute president said": words then one singular role, last
+    rf"|,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s|[Ww]ho\s)[\w’'.&-]+\s+){{1,3}}?"
+    rf"{_ROLE_I}(?<![sS])(?=\s))?"
 )
 # "of Drexel Burnham Lambert Inc" / "at the University of Texas" / "of the brokerage Nesbitt
 # Thomson Inc" after a name
@@ -370,8 +373,26 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
     if found is None and _COMMA_BEFORE_VERB_RE.search(text, max(lo, verb_at - 80), verb_at):
         # (only where a comma closes the words before the verb: the search is not cheap)
         found = _ROLE_NAME_COMMA_RE.search(text, lo, verb_at)
-        if found is not None and found.group("pre") is None:
-            return None
+        if found is None or found.group("pre") is None:
+            found = _affiliated_before_comma(text, lo, verb_at)
+    return found
+
+
+# "William Sedley of Harlow Baines and Co, said": a person's name, an affiliation, the comma
+_AFFILIATED_BEFORE_COMMA_RE = re.compile(
+    rf"(?:{_SUBJECT})(?P<affiliation>\s+(?:of|at|from|for|with)\s+{_ORGANISATION}),\s+{_ADVERBS}$"
+)
+
+
+def _affiliated_before_comma(text: str, lo: int, verb_at: int) -> re.Match[str] | None:
+    """A person with an affiliation, then the comma the wire sometimes leaves before the verb
+    (an organisation's name so placed, "the Department of Trade, said", is in apposition)."""
+    found = _AFFILIATED_BEFORE_COMMA_RE.search(text, lo, verb_at)
+    if found is None or found.group("name") is None:
+        return None
+    trimmed = _trim_name(found.group("name"))
+    if trimmed is None or not _looks_personal(_strip_titles(trimmed[1])):
+        return None
     return found
 
 
@@ -385,6 +406,11 @@ _VERB_FIRST_RE = re.compile(rf"{_VERB}\s+{_SUBJECT}")
 _ACCORDING_ANYWHERE_RE = re.compile(rf"(?<![\w-])[Aa]ccording\s+to\s+{_SUBJECT}")
 # What may stand between the verb and the quotation: " that", " to reporters:", " the deal was".
 _TAIL_RE = re.compile(r"[^“”\"«».!?;]{0,100}")
+# … and before a quotation that opens with a capital, the dot of an initial, which ends no
+# sentence ('X told the U.S. Chamber of Commerce "Demands …"'; 'X said the U.S. position was
+# "unqualified."' stays reported speech that holds a quotation)
+_TAIL_WITH_INITIALS_RE = re.compile(r"(?:[^“”\"«».!?;]|(?<![^\W_])[A-Z]\.){0,100}")
+_LETTER_RE = re.compile(_LETTER)
 _QUOTE_MARK_RE = re.compile('[“”"«»]')
 _NAME_RE = re.compile(_NAME)
 _UP_RE = re.compile(_UP)  # every name starts with one (see _names)
@@ -398,6 +424,7 @@ _ROLE_BEFORE_APPOSITION_RE = re.compile(
 # ", the chairman of X" / ", analyst at Montgomery Securities" / ", D-Mass"
 _APPOSITIVE_ROLE_RE = re.compile(r",\s+(?:(?:the|a|an)\s+)?(?P<words>[^,.;:“”\"«»\n]{1,120})")
 _APPOSITIVE_RE = re.compile(r",\s(?P<words>[^,“”\"«»\n]{1,120}),")
+_COMMA_THEN_VERB_RE = re.compile(rf",(?=\s+{_ADVERBS}{_VERB})")
 _AFFILIATION_AFTER_RE = re.compile(rf"\s+(?:of|at|from)\s+(?P<words>{_ORGANISATION})")
 # "Brookings analyst Stephen Hess", "Skyparcel’s chief executive, Hannah Lindqvist"
 _PRECEDING_ROLE_RE = re.compile(
@@ -722,9 +749,12 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
         subject = _Subject.of(quoted_as, prefix, offset=clause_start)
         cue = (clause_start + quoted_as.start(), clause_start + quoted_as.end())
         return _apply(raw, subject, cue, people)
+    opening = _LETTER_RE.search(text, raw.start, raw.end)
+    capital = opening is not None and opening.group().isupper()
+    tail_re = _TAIL_WITH_INITIALS_RE if capital else _TAIL_RE
     for verb in reversed(_speech_verbs(clause)):
         tail = clause[verb.end() :]
-        if _TAIL_RE.fullmatch(tail) is None:
+        if tail_re.fullmatch(tail) is None:
             break  # a quotation mark or a sentence end lies between: too far
         found = _subject_before(clause, 0, verb.start())
         if found is None:
@@ -1052,6 +1082,8 @@ class _People:
         if affiliation is not None:  # "David Healy of Drexel Burnham Lambert Inc"
             intro |= _key_tokens(affiliation.group("words"))
             after = affiliation.end()
+            if _looks_personal(mention.printed) and _COMMA_THEN_VERB_RE.match(text, after):
+                after += 1  # "X of Smith Barney and Co, said": the wire's comma
             if _looks_personal(mention.printed):
                 entity.person = True  # news introduces a person so: first, last, where
         name_end = after  # the name and its affiliation act together

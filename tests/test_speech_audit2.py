@@ -79,3 +79,40 @@ def test_an_appositive_after_a_descriptor_names_the_speaker_only_when_it_is_a_pe
         "aide to Trade Secretary Carl Moe",
     ]
     assert speakers(speech) == ["Pat Oduya"]
+
+
+def test_initials_between_the_verb_and_the_quotation() -> None:
+    # "X told the U.S. Chamber of Commerce "…"": the dots of initials end no sentence
+    text = (
+        "A government spokesman said exports would grow.\n\n"
+        "Mining minister Tan Boon-Kiat arrived in Washington on Monday.\n\n"
+        'Tan told the U.S. Chamber of Commerce "Demands that we impose sudden and drastic '
+        'export quotas of ten or twenty pct are, in my view, most unwise."'
+    )
+    assert speakers(analyse_speech(text)) == ["Tan Boon-Kiat"]
+    # a quotation that continues the reporter's sentence leaves it reported speech
+    reported = 'Tan said the U.S. offer was "fair and generous."'
+    speech = analyse_speech(reported)
+    assert speakers(speech) == ["Tan"]
+    assert [reported[q.start : q.end] for q in speech.reported] == [reported]
+
+
+def test_a_comma_between_an_affiliation_and_the_verb() -> None:
+    # "X of Smith Barney and Co, said …" (the wire's comma), then "he said"
+    text = (
+        "Carla Finch of Meridian Brokers Inc said copper would rise.\n\n"
+        "Walter Sedley of Harlow Baines and Co, said Pelham has lowered its costs. "
+        '"They have done a great deal," he said.'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Walter Sedley"]
+    assert [speech.people[q.person].name for q in speech.reported][-1] == "Walter Sedley"
+
+
+def test_a_role_in_apposition_that_ends_with_the_role() -> None:
+    # "“…,” Red Cavaney, American Paper Institute president said." (no closing comma)
+    text = (
+        "The Timber Council said the year would be a record.\n\n"
+        '"Low rates are the essential ingredient," Rolf Dunmore, Timber Council president said.'
+    )
+    assert speakers(analyse_speech(text)) == ["Rolf Dunmore"]
