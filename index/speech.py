@@ -370,11 +370,33 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
         ):
             break
         found = _SUBJECT_BEFORE_VERB_RE.search(text, found.start() + 1, verb_at)
+    if found is None and text[max(lo, verb_at - 40) : verb_at].split()[-1:] == ["who"]:
+        # "… the embassy's counsellor, Li Wenbo, who said": the one "who" refers to
+        found = _who_before(text, lo, verb_at)
     if found is None and _COMMA_BEFORE_VERB_RE.search(text, max(lo, verb_at - 80), verb_at):
         # (only where a comma closes the words before the verb: the search is not cheap)
         found = _ROLE_NAME_COMMA_RE.search(text, lo, verb_at)
         if found is None or found.group("pre") is None:
             found = _affiliated_before_comma(text, lo, verb_at)
+    return found
+
+
+_WHO_BEFORE_VERB_RE = re.compile(
+    rf"(?P<pre>(?!))?(?P<desc>(?!))?(?P<pron>(?!))?"  # (the groups a subject match has)
+    rf"(?P<name>{_NAME}){_AFFILIATION},?\s+who\s+{_ADVERBS}$"
+)
+
+
+def _who_before(text: str, lo: int, verb_at: int) -> re.Match[str] | None:
+    """The name right before "who" and the verb ("…, Li Wenbo, who said"): the last name in
+    reach from which the pattern runs to the verb (a few names, each tried once)."""
+    found = None
+    for name in _names(text, lo, verb_at):
+        match = _WHO_BEFORE_VERB_RE.match(text, name.start(), verb_at)
+        if match is not None:
+            found = match
+    if found is None or _word_before(text, found.start()) == "and":
+        return None  # "Shultz and Weinberger, who said they …": both
     return found
 
 
@@ -757,11 +779,30 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
         if tail_re.fullmatch(tail) is None:
             break  # a quotation mark or a sentence end lies between: too far
         found = _subject_before(clause, 0, verb.start())
+        if found is None and verb.group().lower().endswith("ing"):
+            found = _sentence_subject(clause, verb.start())
         if found is None:
             continue
         subject = _Subject.of(found, "", offset=clause_start)
         return _apply(raw, subject, (subject.cue_start, clause_start + verb.end()), people)
     return False
+
+
+# The subject that opens a sentence and the verb after it: "Okafor called on …", "But the
+# senior banker was …"
+_SENTENCE_SUBJECT_RE = re.compile(
+    rf"\s*(?:(?:But|And|Yet|However|Still|Meanwhile),?\s+)?(?:{_SUBJECT}){_AFFILIATION}"
+    rf"{_APPOSITION}\s+{_ADVERBS}"
+    rf"(?:{_trie_pattern(_VERBISH | _IRREGULAR_PAST)}|[a-z]+ed)(?![\w’'-])"
+)
+
+
+def _sentence_subject(clause: str, participle_at: int) -> re.Match[str] | None:
+    """For a participle after a comma ("…, saying: "…"", "…, adding that"), the subject of the
+    sentence it hangs on, when the sentence opens with one and a verb."""
+    if not clause[:participle_at].rstrip().endswith(","):
+        return None
+    return _SENTENCE_SUBJECT_RE.match(clause, 0, participle_at)
 
 
 def _clause_start(text: str, at: int, sentences: list[tuple[int, int]]) -> int:

@@ -116,3 +116,35 @@ def test_a_role_in_apposition_that_ends_with_the_role() -> None:
         '"Low rates are the essential ingredient," Rolf Dunmore, Timber Council president said.'
     )
     assert speakers(analyse_speech(text)) == ["Rolf Dunmore"]
+
+
+def test_a_participle_cue_belongs_to_the_subject_of_the_sentence() -> None:
+    # "X called on Y to …, saying, "…"" / "The senior banker opposed …, saying: "…""
+    text = (
+        "Farm minister Ana Ruiz said the talks had failed.\n\n"
+        "Okafor called on the council to meet again within a month, saying, "
+        '"Once tempers cool, common sense will prevail."\n\n'
+        "A senior banker said the loans were safe.\n\n"
+        "The senior banker was firmly against separate deals, saying: "
+        '"There must be one committee and one solution."'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Okafor", "senior banker"]
+    assert [(c or "").split(",")[0] for c in cues(text, speech)] == [
+        "Okafor called on the council to meet again within a month",
+        "The senior banker was firmly against separate deals",
+    ]
+
+
+def test_who_said_names_the_speaker_before_it() -> None:
+    # "… an article by the embassy's counsellor, Li Wen, who said that "…""
+    text = (
+        "The paper printed an article by the embassy's trade counsellor, Li Wenbo, who said "
+        'that "all kinds of barriers" stood in the way of trade.'
+    )
+    assert speakers(analyse_speech(text)) == ["Li Wenbo"]
+    # … but not one of two: "X and Y, who said they opposed it"
+    both = (
+        "Critics of Ministers Ann Lowe and Carl Brandt, who said they opposed the plan, were few."
+    )
+    assert analyse_speech(both).reported == ()
