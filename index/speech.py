@@ -580,8 +580,8 @@ class _Raw:
     speaker: str | None = None
     entity: _Entity | None = None
     cue: tuple[int, int] = (-1, -1)
-    # unresolved subject: ("desc"|"pron", words, position)
-    pending: tuple[str, str, int] | None = None
+    # unresolved subject: ("desc"|"pron", words, where its antecedents end, its span)
+    pending: tuple[str, str, int, int, int] | None = None
 
     def take(self, mention: _Mention | None) -> None:
         if mention is not None:
@@ -624,15 +624,23 @@ def analyse_speech(
     # spokeswoman said" introduces the one a later "the spokeswoman said" refers to.
     statements = _reported_speech(text, sentences, paragraphs, raws, people, verbs)
     for raw in raws:
-        if raw.pending is not None:
-            kind, words, at = raw.pending
-            raw.take(people.resolve(kind, words, at))
+        _resolve_pending(raw, people)
     _inherit_from_statements(raws, statements)
     _share_within_chains(raws)
     _continue_within_paragraphs(text, raws)
     _continue_from_context(text, raws, statements, paragraphs)
     _share_within_chains(raws)
     return _output(raws, statements, people.complete)
+
+
+def _resolve_pending(raw: _Raw, people: _People) -> None:
+    """Resolve the pronoun or descriptor of ``raw``'s cue. The person found is then mentioned
+    there, for the cues after it ("The spokesman said …" — "He said …" is that spokesman, not
+    someone named in between)."""
+    if raw.pending is not None:
+        kind, words, at, start, end = raw.pending
+        raw.pending = None
+        raw.take(people.resolve(kind, words, at, (start, end)))
 
 
 def _output(
@@ -882,7 +890,8 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         raw.take(people.note_unnamed(subject.start, subject.end, subject.words))
     else:
         # Antecedents come before the cue and outside this quotation.
-        raw.pending = (subject.kind, subject.words, min(subject.start, raw.start))
+        at = min(subject.start, raw.start)
+        raw.pending = (subject.kind, subject.words, at, subject.start, subject.end)
     return True
 
 
@@ -1261,11 +1270,19 @@ class _People:
             i -= 1
         return out
 
-    def resolve(self, kind: str, words: str, at: int) -> _Mention | None:
+    def resolve(
+        self, kind: str, words: str, at: int, span: tuple[int, int] | None = None
+    ) -> _Mention | None:
+        """The person a pronoun or descriptor before ``at`` refers to; the words at ``span``
+        (the pronoun or descriptor) then mention that person, for the cues after them."""
         found = self._resolve(kind, words, at)
         if found is not None and kind == "desc":
             # "the minister said" about Sheikh Ali: he is a minister (first mention, then role)
             found.entity.intro |= _key_tokens(words) - _DETERMINER_WORDS
+        if found is not None and span is not None and _chains(kind, words, found.entity):
+            again = _Mention(span[0], span[1], found.printed, found.entity, True, True)
+            again.match_start, again.match_end = span
+            self._append(again)
         return found
 
     def _resolve(self, kind: str, words: str, at: int) -> _Mention | None:
@@ -1313,6 +1330,33 @@ class _People:
 _ROLE_PHRASE_WORDS = 12
 
 
+def _chains(kind: str, words: str, entity: _Entity) -> bool:
+    """Whether a resolved cue mentions its person for the cues after it: a singular descriptor,
+    "he" or "she" ("they" and "the officials" are as often a group as the one before), resolved
+    to someone who looks like a person (a place or a company taken for one should not
+    spread)."""
+    if kind == "pron" and words.lower() not in _SINGULAR_PRONOUNS:
+        return False
+    if kind == "desc" and _is_plural_descriptor(words):
+        return False
+    if not entity.named:
+        return True
+    return _looks_personal(entity.printed) or bool(entity.intro & _ROLE_WORDS)
+
+
+_SINGULAR_PRONOUNS = _words("he she он она")
+
+
+def _is_plural_descriptor(words: str) -> bool:
+    """Whether the role a descriptor ends on is plural ("the banking sources", "the officials")."""
+    for word in reversed(words.lower().split()):
+        if word.endswith("s") and word[:-1] in _ROLE_WORDS:
+            return True
+        if word in _ROLE_WORDS:
+            return False
+    return False
+
+
 def _role_phrase(words: str) -> set[str]:
     """The words of an appositive up to its verb, if it runs into one (", the chairman of the
     committee said at the start of a hearing" → chairman, committee)."""
@@ -1345,7 +1389,9 @@ def _looks_personal(printed: str) -> bool:
     )
 
 
-_INSTITUTION_WORDS = _words("university college school state national international")
+_INSTITUTION_WORDS = _words(
+    "university college school state states national international kingdom nations republic"
+)
 
 
 def _is_group(mention: _Mention) -> bool:
@@ -1539,10 +1585,7 @@ def _reported_speech(
         raw = _Raw(start, end, True, paragraph, -1)
         if not _apply(raw, subject, cue, people):
             continue
-        if raw.pending is not None:
-            kind, words, at = raw.pending
-            raw.pending = None
-            raw.take(people.resolve(kind, words, at))
+        _resolve_pending(raw, people)
         if _attributed(raw):
             out.append(raw)
     return out

@@ -148,3 +148,23 @@ def test_who_said_names_the_speaker_before_it() -> None:
         "Critics of Ministers Ann Lowe and Carl Brandt, who said they opposed the plan, were few."
     )
     assert analyse_speech(both).reported == ()
+
+
+def test_he_after_a_descriptor_cue_is_the_one_it_resolved_to() -> None:
+    # "The spokesman said …" resolves to the spokesman met before; a "he" after it is that
+    # spokesman, not someone named or described in between
+    text = (
+        "A government spokesman said the port would reopen soon.\n\n"
+        "An official of the Dockers Union said if the port stayed shut, half the exporters "
+        "would lose money.\n\n"
+        "The spokesman said the government had been clearing the backlog slowly.\n\n"
+        'He said the ministry was selecting "several" of the berths for repair.'
+    )
+    assert speakers(analyse_speech(text)) == ["government spokesman"]
+    text = (
+        "An administration official said the bill was fine.\n\n"
+        "Senator Dale Ruck said the plan would fail.\n\n"
+        'But the official denied the plan was a bailout. "It is no more a bailout than a new '
+        'loan," the official said. "Some people argue it is debt forgiveness," he added.'
+    )
+    assert speakers(analyse_speech(text)) == ["administration official"] * 2
