@@ -356,6 +356,27 @@ def _speech_verbs(text: str) -> list[re.Match[str]]:
     return [m for m in _LOWER_WORD_RE.finditer(text) if m.group().lower() in SPEECH_VERBS]
 
 
+def _cue_verbs(text: str, verbs: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The speech verbs that may be cues: not a capitalised form inside a name ("the United
+    States", "Harvest States Cooperatives")."""
+    return [v for v in verbs if not (text[v.start()].isupper() and _in_a_name(text, v))]
+
+
+def _in_a_name(text: str, verb: re.Match[str]) -> bool:
+    """Whether a verb form written "States" follows a capitalised word that is no pronoun."""
+    word = text[verb.start() : verb.end()]
+    if not word.istitle():
+        return False
+    before = text[max(0, verb.start() - 30) : verb.start()]
+    words = before.split()
+    return (
+        bool(words)
+        and before[-1:].isspace()
+        and words[-1][:1].isupper()
+        and words[-1].lower().rstrip(".,") not in _CAP_STOP
+    )
+
+
 def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None:
     """The subject right before the verb at ``verb_at`` (searching ``text[start:verb_at]``)."""
     lo = max(start, verb_at - _SUBJECT_REACH)
@@ -370,6 +391,8 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
         ):
             break
         found = _SUBJECT_BEFORE_VERB_RE.search(text, found.start() + 1, verb_at)
+    if found is not None and _noun_after_the_name(text, found, verb_at):
+        return None
     if found is None and text[max(lo, verb_at - 40) : verb_at].split()[-1:] == ["who"]:
         # "… the embassy's counsellor, Li Wenbo, who said": the one "who" refers to
         found = _who_before(text, lo, verb_at)
@@ -403,6 +426,28 @@ def _who_before(text: str, lo: int, verb_at: int) -> re.Match[str] | None:
 # "William Sedley of Harlow Baines and Co, said": a person's name, an affiliation, the comma
 _AFFILIATED_BEFORE_COMMA_RE = re.compile(
     rf"(?:{_SUBJECT})(?P<affiliation>\s+(?:of|at|from|for|with)\s+{_ORGANISATION}),\s+{_ADVERBS}$"
+)
+
+
+def _noun_after_the_name(text: str, found: re.Match[str], verb_at: int) -> bool:
+    """Whether "the NAME comments" holds a noun, not a verb: a plural after "the" and a name."""
+    name = found.group("name")
+    if name is None or text[verb_at : _word_end(text, verb_at)].lower() not in _NOUN_FORMS:
+        return False
+    trimmed = _trim_name(name)
+    start = found.start("name") + (trimmed[0] if trimmed is not None else 0)
+    return _word_before(text, start) in ("the", "a", "an")
+
+
+def _word_end(text: str, at: int) -> int:
+    found = _LETTERS_RE.match(text, at)
+    return found.end() if found is not None else at
+
+
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+# Forms of speech verbs that are also plural nouns ("the Shultz comments")
+_NOUN_FORMS = _words(
+    "comments claims reports remarks notes answers replies promises pledges vows tweets posts"
 )
 
 
@@ -489,6 +534,7 @@ _TITLES = _words(
     congressman congresswoman representative speaker councillor councilor
     """
 )
+_ROLE_OR_TITLE = _ROLE_WORDS | _TITLES
 _FEMALE = _words(
     "mrs ms miss dame lady queen princess madam mme mlle chairwoman spokeswoman congresswoman "
     "businesswoman she her hers"
@@ -605,7 +651,8 @@ def analyse_speech(
     """The quotations of ``text``, its reported speech and the people who speak.
     ``paragraphs`` and ``sentences``: ``text``'s spans, when the caller has them already."""
     has_quotes = _QUOTE_MARK_RE.search(text) is not None
-    verbs = [v for v in _speech_verbs(text) if v.group().lower() in _REPORTING_VERBS]
+    verbs = _cue_verbs(text, _speech_verbs(text))
+    verbs = [v for v in verbs if v.group().lower() in _REPORTING_VERBS]
     if not has_quotes and not verbs:
         return _NO_SPEECH
     if paragraphs is None:
@@ -782,7 +829,7 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
     opening = _LETTER_RE.search(text, raw.start, raw.end)
     capital = opening is not None and opening.group().isupper()
     tail_re = _TAIL_WITH_INITIALS_RE if capital else _TAIL_RE
-    for verb in reversed(_speech_verbs(clause)):
+    for verb in reversed(_cue_verbs(clause, _speech_verbs(clause))):
         tail = clause[verb.end() :]
         if tail_re.fullmatch(tail) is None:
             break  # a quotation mark or a sentence end lies between: too far
@@ -1170,10 +1217,14 @@ class _People:
                 entity.person = True
                 self._learn(entity, intro)
         # "against LDP members", "Bergstresser of the University of Texas told"
-        object_of = before in _PREPOSITIONS or (
-            before in _DETERMINER_WORDS
-            and _word_before(text, _start_of_word_before(text, mention.match_start))
-            in _PREPOSITIONS
+        object_of = (
+            before in _PREPOSITIONS
+            or (
+                before in _DETERMINER_WORDS
+                and _word_before(text, _start_of_word_before(text, mention.match_start))
+                in _PREPOSITIONS
+            )
+            or (before in ("and", "&") and self._after_an_object(mention))
         )
         if next_word is not None and not mention.possessive and not object_of:
             verb = next_word.group("verb").lower()
@@ -1186,6 +1237,24 @@ class _People:
             )
             if verb in SPEECH_VERBS and len(mention.printed.split()) > 1:
                 entity.person = True
+
+    def _after_an_object(self, mention: _Mention) -> bool:
+        """Whether the name before "and" right before ``mention`` is a preposition's object
+        ("of Boston University's Energy and Environment Policy Center": one organisation), and
+        ``mention`` holds no role or title ("… of Management and Budget Director James Miller"
+        names a person)."""
+        if any(w.lower().rstrip(".") in _ROLE_OR_TITLE for w in mention.printed.split()):
+            return False
+        i = bisect.bisect_left(self.starts, mention.start) - 1
+        if i < 0:
+            return False
+        previous = self.mentions[i]
+        if previous.match_start < 0:
+            return False
+        between = self.text[previous.match_end : mention.match_start].split()
+        return between in (["and"], ["&"]) and (
+            _word_before(self.text, previous.match_start) in _PREPOSITIONS
+        )
 
     def _infer_gender(self, entity: _Entity) -> None:
         """A person's first he/his/she/hers in the sentence after they act, if no one else is

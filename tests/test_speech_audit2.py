@@ -168,3 +168,35 @@ def test_he_after_a_descriptor_cue_is_the_one_it_resolved_to() -> None:
         'loan," the official said. "Some people argue it is debt forgiveness," he added.'
     )
     assert speakers(analyse_speech(text)) == ["administration official"] * 2
+
+
+def test_the_second_name_of_an_affiliation_is_no_speaker() -> None:
+    # "X of Harvard University's Energy and Environment Policy Center said …": the centre is
+    # where X works; the "he" after it is X
+    text = (
+        "Analyst Mary Okoro said demand was flat.\n\n"
+        "But Ravi Menon of Boston University's Energy and Environment Policy Center said "
+        "demand had been rising.\n\n"
+        '"Demand is clearly above the quota," he told reporters.'
+    )
+    assert speakers(analyse_speech(text)) == ["Ravi Menon"]
+
+
+def test_a_speech_verb_after_the_and_a_name_is_a_noun() -> None:
+    # 'said that the Shultz comments "are consistent …"': "comments" is no verb here
+    text = (
+        "An aide to Finance Minister Olga Petrova, who has opposed the plan, said that the Brandt "
+        'comments "are consistent with what he has taught for years," but said little else.'
+    )
+    assert speakers(analyse_speech(text)) == ["aide to Finance Minister Olga Petrova"]
+
+
+def test_a_capitalised_verb_form_inside_a_name_is_no_verb() -> None:
+    # "the United States" holds "States", a form of "to state": never a cue
+    text = (
+        "Trade envoy Ivo Lind said the talks were going well.\n\n"
+        "The trade deficit with the United States totalled two billion dlrs in 1985, he said.\n\n"
+        "Sales of new homes in the United States fell 6.8 pct in January from December."
+    )
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.reported] == ["Ivo Lind", "Ivo Lind"]
