@@ -226,7 +226,7 @@ _ROLE_WORDS = _words(
     analysts economists experts traders dealers bankers sources source owner worker resident
     witness student coach player captain pilot inspector investigator president-elect
     vice-president vice-chairman chairperson treasurer controller auditor counsel delegate
-    chartist forecaster planner underwriter accountant farmer lobbyist
+    chartist forecaster planner underwriter accountant farmer lobbyist undersecretary
     """
 )
 # A trie, not "|".join(words sorted longest first): the same matches (see _trie_pattern), 2.6×
@@ -253,7 +253,7 @@ _ROLE_OBJECT = (
 )
 _DESCRIPTOR = (
     rf"{_DETERMINER}\s+(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}s?(?=\W|$)"
-    rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT})?"
+    rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT}|\s+in\s+{_NAME})?"
 )
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
 _VERB = "(?:" + _trie_pattern(SPEECH_VERBS) + r")(?=\W|$)"
@@ -531,7 +531,7 @@ _TITLES = _words(
     col capt sgt adm maj rev sir dame lord lady king queen prince princess pope sheikh emir
     chairman chairwoman secretary ambassador general governor senator mayor judge justice
     commander chief foreign defence defense interior finance deputy state madam mme mlle
-    congressman congresswoman representative speaker councillor councilor
+    congressman congresswoman representative speaker councillor councilor undersecretary
     """
 )
 _ROLE_OR_TITLE = _ROLE_WORDS | _TITLES
@@ -949,7 +949,7 @@ _OF_SOMEONE_INDEFINITE_RE = re.compile(
 )
 
 
-_ROLE_OF_RE = re.compile(rf"{_ROLE_I}s?\s+(?:for|of|at|with|to)\s", re.IGNORECASE)
+_ROLE_OF_RE = re.compile(rf"{_ROLE_I}s?\s+(?:for|of|at|with|to|in)\s", re.IGNORECASE)
 _RELATIVE_RE = re.compile(r"(?:who|whom|whose|which|that)\s", re.IGNORECASE)
 
 

@@ -200,3 +200,20 @@ def test_a_capitalised_verb_form_inside_a_name_is_no_verb() -> None:
     )
     speech = analyse_speech(text)
     assert [speech.people[q.person].name for q in speech.reported] == ["Ivo Lind", "Ivo Lind"]
+
+
+def test_a_role_in_a_place_is_the_speaker_not_the_place() -> None:
+    # "A Japanese trader in Peking said …" / "U.S. Undersecretary of Agriculture X said"
+    text = (
+        "A Japanese trader in Lisbon said imports would rise this year.\n\n"
+        '"Prices are too low to export," the trader said.\n\n'
+        "Exports face a price problem, U.S. Undersecretary of Commerce Dana Price said.\n\n"
+        "The premium, which a dealer in Dover, Kent, said was wide, may narrow soon."
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Japanese trader in Lisbon"]
+    assert [speech.people[q.person].name for q in speech.reported] == [
+        "Japanese trader in Lisbon",
+        "Dana Price",
+        "dealer in Dover",
+    ]
