@@ -100,6 +100,9 @@ class Weights:
     # "What did X predict/expect …", "… will …": a statement about the future (will, may,
     # going to, expect …) answers it.
     future: float = 0.3
+    # "Why …", "compare … to", "threaten": a statement giving a reason, a likeness or a
+    # condition (``FORMS``) answers it.
+    form: float = 0.3
     # "Did X mention any obstacles?" names what was said: the statement that says it (often
     # reported speech) counts more than direct speech near it.
     yes_no_direct: float = 0.25
@@ -300,7 +303,8 @@ def _score_statements(
             "passage": cand.passage_score,
             "direct": 1.0 if cand.direct else 0.0,
             "verb": _verb_match(question, cand, analyzer),
-            "future": _future_match(question, cand),
+            "future": _form_match(question, cand, (FUTURE,)),
+            "form": _form_match(question, cand, FORMS),
         }
         cand.features = f
         cand.score = (
@@ -313,6 +317,7 @@ def _score_statements(
             + weights.direct * f["direct"] * _on_topic(f["near"], weights, question)
             + weights.verb * f["verb"]
             + weights.future * f["future"]
+            + weights.form * f["form"]
         )
         scored.append(cand)
     scored.sort(key=by_score)
@@ -376,23 +381,99 @@ def lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> list[i
     return [i]
 
 
-_ASKS_FUTURE = re.compile(
-    r"\b(?:predict\w*|expect\w*|forecast\w*|foresee\w*|anticipat\w*|will|going to|outlook)\b",
-    re.IGNORECASE,
-)
-_SAYS_FUTURE = re.compile(
-    r"\b(?:will|won't|'ll|’ll|would|wouldn't|going to|expect\w*|may|might|could|likely|"
-    r"probably|shall|predict\w*|forecast\w*|next)\b",
-    re.IGNORECASE,
-)
+@dataclass(frozen=True)
+class StatementForm:
+    """A kind of statement a question asks for, told by its words ("Why …", "What did X
+    predict …") and by the statement's ("because …", "we expect …")."""
+
+    name: str
+    asks: re.Pattern[str]
+    says: re.Pattern[str]
+
+    def matches(self, question: Question, cand: Candidate) -> bool:
+        return bool(
+            self.asks.search(question.text)
+            and self.says.search(cand.article.text, cand.start, cand.end)
+        )
 
 
-def _future_match(question: Question, cand: Candidate) -> float:
-    """1 when the question asks what X predicts or expects and the statement speaks of the
-    future (a modal or a verb of expecting)."""
-    if not _ASKS_FUTURE.search(question.text):
-        return 0.0
-    return 1.0 if _SAYS_FUTURE.search(cand.article.text, cand.start, cand.end) else 0.0
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+FUTURE = StatementForm(
+    "future",
+    _words(
+        r"predict\w*",
+        r"expect\w*",
+        r"forecast\w*",
+        r"foresee\w*",
+        r"anticipat\w*",
+        "will",
+        "going to",
+        "outlook",
+    ),
+    _words(
+        "will",
+        "won't",
+        "'ll",
+        "’ll",
+        "would",
+        "wouldn't",
+        "going to",
+        r"expect\w*",
+        "may",
+        "might",
+        "could",
+        "likely",
+        "probably",
+        "shall",
+        r"predict\w*",
+        r"forecast\w*",
+        "next",
+    ),
+)
+# A question that asks for a reason, a likeness or a condition is answered by the quotation that
+# gives one, which seldom repeats the question's words: "Why is OPEC producing below its
+# ceiling?" → "We are deliberately defending the price, so …"; "What did X compare the verdict
+# to?" → "It's as if he went before a licensing board …"; "What did X threaten …?" → "If the
+# party discipline is broken, …".
+REASON = StatementForm(
+    "reason",
+    _words("why", "reasons?", r"explain\w*", "behind", r"blam\w*", r"attribut\w*"),
+    _words(
+        "because",
+        "since",
+        "so",
+        "due to",
+        "owing to",
+        "as a result",
+        "result of",
+        "reasons?",
+        "therefore",
+        "thus",
+        "given",
+        "caused?",
+        r"blam\w*",
+        "thanks to",
+    ),
+)
+LIKENESS = StatementForm(
+    "likeness",
+    _words(r"compar\w*", r"liken\w*", r"similar\w*"),
+    _words("like", "as if", "as though", r"similar\w*", r"compar\w*", "akin"),
+)
+CONDITION = StatementForm(
+    "condition",
+    _words(r"threat\w*", r"warn\w*", "if", "unless", "conditions?", "happen"),
+    _words("if", "unless", "otherwise", "provided", "as long as", "only when"),
+)
+FORMS = (REASON, LIKENESS, CONDITION)
+
+
+def _form_match(question: Question, cand: Candidate, forms: tuple[StatementForm, ...]) -> float:
+    """1 when the question asks for one of ``forms`` and the statement has it."""
+    return 1.0 if any(form.matches(question, cand) for form in forms) else 0.0
 
 
 def _verb_match(question: Question, cand: Candidate, analyzer: Analyzer) -> float:

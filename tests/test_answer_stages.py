@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from index.analysis import ArticleAnalysis, Speaker, analyse_article
 from index.analyze import Analyzer
-from index.answer import lead_in
+from index.answer import (
+    CONDITION,
+    FORMS,
+    FUTURE,
+    LIKENESS,
+    REASON,
+    StatementForm,
+    lead_in,
+)
 from index.candidates import Candidate, Retrieved, RetrievedArticle
 from index.choose import MAX_QUOTE_CHARS, choose, quote_span
 from index.engine import reindex_data_dir
@@ -361,3 +369,30 @@ def test_reading_a_speaker_takes_work_in_proportion_to_its_words(opening: str) -
     # back for an "of" before it), so a question of 20,000 characters took seconds.
     small, large = _steps(opening + "A of " * 50), _steps(opening + "A of " * 200)
     assert large < 6 * small  # four times the words: about four times the work, not sixteen
+
+
+# ---- the form of statement a question asks for
+@pytest.mark.parametrize(
+    ("question", "quotation", "form"),
+    [
+        ("Why did Reyes cut output?", "We cut output because demand fell", REASON),
+        ("How did Reyes explain the cut?", "Demand fell, so we cut output", REASON),
+        ("What did Reyes compare the market to?", "It is like a casino", LIKENESS),
+        ("What did Reyes threaten?", "If they strike, we will close the mill", CONDITION),
+        ("What does Reyes predict for output?", "Output will rise", FUTURE),
+    ],
+)
+def test_a_statement_has_the_form_the_question_asks_for(
+    question: str, quotation: str, form: StatementForm
+) -> None:
+    cand = _statement_candidate(f"“{quotation},” Reyes said.", quotation[:10])
+    assert form.matches(read_question(question, ANALYZER), cand)
+    # Only when the question asks for it: "What did Reyes say …" asks for no form.
+    assert not form.matches(read_question("What did Reyes say about output?", ANALYZER), cand)
+
+
+def test_a_time_or_a_plain_statement_is_no_reason_or_condition() -> None:
+    cand = _statement_candidate("“The mill stays shut until May,” Reyes said.", "The mill")
+    for question in ("Why did Reyes shut the mill?", "What did Reyes threaten?"):
+        read = read_question(question, ANALYZER)
+        assert not any(form.matches(read, cand) for form in FORMS)
