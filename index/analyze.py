@@ -13,7 +13,8 @@ Decisions (tests pin them; bump :data:`ANALYZER_VERSION` when any of them change
   ``й``) except ``ё`` → ``е``, as Russian search usually does.
 * Possessives are dropped: ``Lukashenko’s`` and ``Lukashenko's`` → ``lukashenko``. Other
   apostrophes are removed (``O’Brien`` → ``obrien``, ``don't`` → ``dont``, a stopword).
-* Hyphenated words give each part, then — when every part is alphabetic — the joined form too:
+* Hyphenated words (and "AT&T", "S&P": an ampersand between letters joins like a hyphen) give
+  each part, then — when every part is alphabetic — the joined form too:
   ``re-election`` → ``re``, ``elect``, ``reelect``, so a question typed ``reelection`` still finds
   it. The parts come first, so proximity between neighbouring words is kept.
 * Numbers are one token: ``2023``; ``3.5`` stays ``3.5``; thousands separators are dropped
@@ -52,10 +53,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
-# Inner joiners: hyphen-minus, hyphen, non-breaking hyphen, en dash (used for "Belarus–China").
-_HYPHENS = "\\-\u2010\u2011\u2013"
+# Inner joiners: hyphen-minus, hyphen, non-breaking hyphen, en dash (used for "Belarus–China"),
+# and the ampersand of "AT&T" and "S&P" (parts, then the joined "att": "at" alone is a stopword).
+_HYPHENS = "\\-\u2010\u2011\u2013&"
 # Apostrophes as typed in the wild: straight, right single quote, modifier letter, left quote,
 # backtick, prime.
 _APOSTROPHES = "'\u2019\u02bc\u2018`\u2032"

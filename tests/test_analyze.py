@@ -59,6 +59,15 @@ def test_hyphenated_words_give_parts_then_joined_form() -> None:
     assert analyzer.tokens("state-of-the-art")[:2] == ["state", "art"]
 
 
+def test_an_ampersand_inside_a_name_joins_it_like_a_hyphen() -> None:
+    # "AT&T" was "t" alone ("at" is a stopword): no question could find the company.
+    assert "att" in analyzer.tokens("AT&T said on Monday")
+    assert "sp" in analyzer.tokens("the S&P 500")
+    assert analyzer.query_tokens("AT&T") == analyzer.tokens("AT&T")
+    # with spaces it is the word "and": nothing to join
+    assert analyzer.tokens("Procter & Gamble") == ["procter", "gambl"]
+
+
 def test_diacritics_fold_on_latin_only() -> None:
     assert analyzer.tokens("café") == analyzer.tokens("cafe")
     assert analyzer.tokens("Łukašenka") == ["lukasenka"]

@@ -396,3 +396,16 @@ def test_a_time_or_a_plain_statement_is_no_reason_or_condition() -> None:
     for question in ("Why did Reyes shut the mill?", "What did Reyes threaten?"):
         read = read_question(question, ANALYZER)
         assert not any(form.matches(read, cand) for form in FORMS)
+
+
+def test_a_name_with_an_ampersand_is_read_and_shown_as_written() -> None:
+    question = read_question("What did AT&T say about Procter & Gamble?", ANALYZER)
+    assert [n.text for n in question.names] == ["AT&T", "Procter & Gamble"]
+    assert "att" in question.names[0].terms
+    assert question.topic_text == "Procter & Gamble"
+    # what lies between the words stays; quotation marks around a word go
+    assert read_question("What did Ortner tell the Export-Import Bank?", ANALYZER).topic_text == (
+        "the Export-Import Bank"
+    )
+    said = read_question('What did Ortner call the yen "a false hope"?', ANALYZER)
+    assert said.topic_text.endswith("a false hope")
