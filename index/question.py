@@ -118,6 +118,7 @@ PERSON_NOUNS = _words(
     strategist lawyer attorney judge prosecutor commissioner adviser advisor aide envoy
     diplomat general commander negotiator founder owner chairperson deputy speaker teacher
     doctor engineer scientist researcher author editor sheikh emir prince princess
+    source sources traders dealers bankers brokers broker economists executives observers
     he she they
     """
 )

@@ -87,6 +87,9 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("Will Baldrige object to selling computers to Iran?", "Baldrige", None),
         ("Would the Allied-Lyons chairman mind a public offering?", "", "chairman"),
         ("How did the State Department spokesman play down the gains?", "", "spokesman"),
+        # an unnamed source: "Chrysler" describes the person, it is no name
+        ("What did the anonymous Chrysler financial source say about AMC?", "", "sourc"),
+        ("What did Chicago grain traders say about the rains?", "", "trader"),
         (
             "Asked by the Saudi Press Agency about falling free market prices, what did Nazer "
             "say about the prices the kingdom sells at?",
