@@ -220,3 +220,20 @@ def test_country_adjectives_are_indexed_as_the_country() -> None:
     # "Which Chinese initiative…" must find "China’s Belt and Road Initiative".
     assert analyzer.tokens("Chinese Belarusian Russian") == analyzer.tokens("China Belarus Russia")
     assert Analyzer(stem=False).tokens("Chinese") == ["chinese"]
+
+
+def test_the_adjective_of_any_country_in_the_news_is_the_country() -> None:
+    # "Kenya's president" is "President Moi" of a story on "the Kenyan economy"; "Ecuador's
+    # information minister" is the "Ecuadorean minister".
+    for adjective, country in [
+        ("Kenyan", "Kenya"),
+        ("Ecuadorean", "Ecuador"),
+        ("Brazilian", "Brazil"),
+        ("Israeli", "Israel"),
+        ("Dutch", "Netherlands"),
+        ("Swiss", "Switzerland"),
+        ("Mexican", "Mexico"),
+    ]:
+        assert analyzer.tokens(adjective) == analyzer.tokens(country), adjective
+    # the people, in the plural, too
+    assert analyzer.tokens("Israelis Kenyans") == analyzer.tokens("Israel Kenya")
