@@ -285,6 +285,8 @@ def _score_statements(
     # of China's legislature" for "the chairman of the Standing Committee …"): left out.
     topic = [t for t in question.topic if idf.get(t, 0.0) < idf_absent]
     topic_in = Coverage(topic, idf)
+    # A statement is judged by the question's focus; its article by the whole topic.
+    focus_in = Coverage([t for t in question.focus if t in topic] or topic, idf)
     scored = []
     for cand in candidates:
         analysis = cand.analysis
@@ -296,8 +298,8 @@ def _score_statements(
             continue
         f = {
             "speaker": cand.speaker_score,
-            "terms": topic_in(own),
-            "near": topic_in(near),
+            "terms": focus_in(own),
+            "near": focus_in(near),
             "article": article_cov,
             "rank": cand.source.score,
             "passage": cand.passage_score,

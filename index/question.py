@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.analyze import Analyzer
@@ -178,6 +178,10 @@ class Question:
     # need not repeat it.
     type_terms: tuple[str, ...] = ()
     yes_no: bool = False  # "Did X mention …", "Does X think …"
+    # The topic a statement of X is judged by: without a leading clause, which names the
+    # occasion ("At his news conference, what did X say …"), or a noun that names the statement
+    # ("What warning did X give …"). The whole topic still weighs the articles.
+    focus: tuple[str, ...] = ()
 
     @property
     def speaker_terms(self) -> tuple[str, ...]:
@@ -238,7 +242,22 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
         verbs=verbs,
         type_terms=analysed(type_words),
         yes_no=bool(lower) and lower[0] in _AUX,
+        focus=_focus(topic, words, lower, analysed) if speech else topic,
     )
+
+
+def _focus(
+    topic: tuple[str, ...],
+    words: Sequence[str],
+    lower: Sequence[str],
+    analysed: Callable[[Sequence[str]], tuple[str, ...]],
+) -> tuple[str, ...]:
+    if lower and lower[0] in _AUX:  # "Did X explain why …": no leading clause
+        return topic
+    wh = next((i for i, w in enumerate(lower) if w in _WH), 0)
+    start = wh + 2 if wh + 1 < len(lower) and lower[wh + 1] in _NOUN_LED else wh
+    kept = set(analysed(words[start:]))
+    return tuple(t for t in topic if t in kept)
 
 
 def question_kind(lower: Sequence[str]) -> str:

@@ -412,3 +412,14 @@ def test_a_name_with_an_ampersand_is_read_and_shown_as_written() -> None:
     )
     said = read_question('What did Ortner call the yen "a false hope"?', ANALYZER)
     assert said.topic_text.endswith("a false hope")
+
+
+def test_the_focus_leaves_out_a_leading_clause_and_a_noun_naming_the_statement() -> None:
+    led = read_question("At the Geneva talks, what did Ortner say about the yen?", ANALYZER)
+    assert "geneva" in led.topic and "geneva" not in led.focus
+    assert "yen" in led.focus
+    noun = read_question("What warning did Ortner give the banks?", ANALYZER)
+    assert "warn" not in noun.focus and "bank" in noun.focus
+    # a yes/no question has no leading clause: "Did X explain why …"
+    plain = read_question("Did Ortner explain why the yen fell?", ANALYZER)
+    assert plain.focus == plain.topic

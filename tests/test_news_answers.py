@@ -169,6 +169,17 @@ def test_the_lead_paragraph_names_what_the_first_quotation_is_about(engine: Engi
     assert quote.quotes[0].speaker == "Oduya"
 
 
+def test_a_leading_clause_names_the_occasion_not_what_was_said(engine: Engine) -> None:
+    # "reporters in Aberdeen on Tuesday" is the lead paragraph before the debt quotation; the
+    # question asks about the platforms.
+    question = (
+        "Speaking to reporters in Aberdeen on Tuesday, what did Oduya say about the platforms?"
+    )
+    quote = first(engine, question).quotes[0]
+    assert "platform" in quote.text
+    assert quote.speaker == "Oduya"
+
+
 def test_a_prediction_question_gets_the_quotation_about_the_future(engine: Engine) -> None:
     quote = first(engine, "What does Oduya predict for the platform sales?").quotes[0]
     assert "We expect both platform sales to close by the autumn" in quote.text
