@@ -49,6 +49,7 @@ from index.features import (
 from index.models import Answer, Article, Quote, Source
 from index.passages import passage_id
 from index.question import Question, read_question
+from index.speech import Quotation
 from index.store import PassageStore, StoredPassage
 
 __all__ = [
@@ -226,7 +227,7 @@ def _prose_answers_better(
     topic, so there the statement wins; an encyclopedia tells a person's views in prose."""
     if not sentences or sentences[0].score < weights.threshold:
         return False
-    margin = sentences[0].features["topic"] - statements[0].features["near"]
+    margin = sentences[0].features["topic"] - statements[0].features["near_topic"]
     return margin >= weights.prose_margin
 
 
@@ -300,6 +301,8 @@ def _score_statements(
             "speaker": cand.speaker_score,
             "terms": focus_in(own),
             "near": focus_in(near),
+            # the whole topic, as a sentence's own coverage counts it (_prose_answers_better)
+            "near_topic": topic_in(near),
             "article": article_cov,
             "rank": cand.source.score,
             "passage": cand.passage_score,
@@ -605,10 +608,13 @@ def _quote(ctx: AnswerContext, cand: Candidate) -> Quote:
     speech: Literal["direct", "reported"] | None = None
     if cand.statement is not None:
         speech = "direct" if cand.direct else "reported"
-    else:  # a sentence that happens to be someone's quotation still says whose words it is
+    else:  # a sentence that is someone's quotation or reported speech still says whose words
         quotation = cand.analysis.quotation_at(cand.start, cand.end)
+        reported = _reported_at(cand.analysis, cand.start, cand.end)
         if quotation is not None and quotation.speaker is not None:
             speaker, speech = quotation.speaker, "direct"
+        elif reported is not None and reported.speaker is not None:
+            speaker, speech = reported.speaker, "reported"
     return Quote(
         text=article.text[start:end],
         start=start,
@@ -619,6 +625,12 @@ def _quote(ctx: AnswerContext, cand: Candidate) -> Quote:
         speech=speech,
         source=Source.of(article),
     )
+
+
+def _reported_at(analysis: ArticleAnalysis, start: int, end: int) -> Quotation | None:
+    """The reported speech that is the sentence ``[start, end)`` ("The council will close the
+    bridge, its transport chief, Ines Calloway, said.")."""
+    return next((r for r in analysis.reported if r.start <= start and end <= r.end), None)
 
 
 def _passage_at(store: PassageStore, article_id: str, offset: int) -> StoredPassage | None:

@@ -180,6 +180,22 @@ def test_a_leading_clause_names_the_occasion_not_what_was_said(engine: Engine) -
     assert quote.speaker == "Oduya"
 
 
+def test_a_sentence_of_reported_speech_given_as_prose_still_names_its_speaker(
+    engine: Engine,
+) -> None:
+    # The lead sentence holds the whole topic, more than any quotation of Calloway: it is the
+    # answer, and it is her reported speech ("…, its transport chief, Ines Calloway, said").
+    # The occasion in the leading clause counts as much for it as for her statements.
+    question = (
+        "Speaking to reporters on Thursday, what did Ines Calloway say about the Marlow City "
+        "Council closing the bridge?"
+    )
+    quote = first(engine, question).quotes[0]
+    assert quote.text.startswith("Marlow City Council will close the Tarrant Bridge")
+    assert quote.speaker == "Ines Calloway"
+    assert quote.speech == "reported"
+
+
 def test_a_prediction_question_gets_the_quotation_about_the_future(engine: Engine) -> None:
     quote = first(engine, "What does Oduya predict for the platform sales?").quotes[0]
     assert "We expect both platform sales to close by the autumn" in quote.text
