@@ -157,10 +157,11 @@ def blended(blend: Blend, vectors: Cached) -> Callable[..., list[Candidate]]:
 
 # ---- the question sets
 Item = tuple[str, str, tuple[str, ...]]  # id, question, answers
+EXTRA_QUESTIONS = Path(__file__).parent / "questions" / "news-dev-tune-extra.jsonl"
 
 
-def news_items(folder: Path) -> list[Item]:
-    news = load_news(folder)
+def news_items(folder: Path, questions: Path | None = None) -> list[Item]:
+    news = load_news(folder, questions)
     return [(it.id, it.question, it.answers) for it in news.split("tune") if it.kind == "say"]
 
 
@@ -213,6 +214,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     ).engine
     sets = {
         "news-dev tune say": (news_engine, news_items(args.news)),
+        "extra tune say": (news_engine, news_items(args.news, args.extra)),
         "third set": (news_engine, third_items(args.conversations)),
         "SQuAD tune speech": (squad_engine, squad_speech_items(squad_engine, args.squad)),
     }
@@ -258,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dims", type=int, default=128, help="PCA dimensions of the static table")
     parser.add_argument("--encoders", default="full,static", help="full, static or both")
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
+    parser.add_argument("--extra", type=Path, default=EXTRA_QUESTIONS, help="more tune questions")
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument("--conversations", type=Path, default=CONVERSATIONS)
     parser.add_argument("--out", type=Path, help="write every question's rank here (JSON)")

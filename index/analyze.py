@@ -13,7 +13,8 @@ Decisions (tests pin them; bump :data:`ANALYZER_VERSION` when any of them change
   ``й``) except ``ё`` → ``е``, as Russian search usually does.
 * Possessives are dropped: ``Lukashenko’s`` and ``Lukashenko's`` → ``lukashenko``. Other
   apostrophes are removed (``O’Brien`` → ``obrien``, ``don't`` → ``dont``, a stopword).
-* Hyphenated words give each part, then — when every part is alphabetic — the joined form too:
+* Hyphenated words (and "AT&T", "S&P": an ampersand between letters joins like a hyphen) give
+  each part, then — when every part is alphabetic — the joined form too:
   ``re-election`` → ``re``, ``elect``, ``reelect``, so a question typed ``reelection`` still finds
   it. The parts come first, so proximity between neighbouring words is kept.
 * Numbers are one token: ``2023``; ``3.5`` stays ``3.5``; thousands separators are dropped
@@ -52,10 +53,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 5
 
-# Inner joiners: hyphen-minus, hyphen, non-breaking hyphen, en dash (used for "Belarus–China").
-_HYPHENS = "\\-\u2010\u2011\u2013"
+# Inner joiners: hyphen-minus, hyphen, non-breaking hyphen, en dash (used for "Belarus–China"),
+# and the ampersand of "AT&T" and "S&P" (parts, then the joined "att": "at" alone is a stopword).
+_HYPHENS = "\\-\u2010\u2011\u2013&"
 # Apostrophes as typed in the wild: straight, right single quote, modifier letter, left quote,
 # backtick, prime.
 _APOSTROPHES = "'\u2019\u02bc\u2018`\u2032"
@@ -339,8 +341,10 @@ class Analyzer:
 
 
 # News writes "Chinese officials" and "China’s initiative" about the same thing, and Snowball
-# stems the adjective and the country apart. With stemming on, a country's adjective is indexed
-# as the country (a small, closed list: the countries and blocs news about this region names).
+# stems the adjective and the country apart. With stemming on, a country's adjective (and its
+# people, in the plural: "Israelis") is indexed as the country: a closed list of the countries
+# and blocs news names most. Adjectives that are also common words ("English", "Jordan" the name)
+# are left out.
 _DEMONYMS = {
     "chinese": "china",
     "belarusian": "belarus",
@@ -365,10 +369,89 @@ _DEMONYMS = {
     "kazakh": "kazakhstan",
     "european": "europe",
     "soviet": "ussr",
+    # the Americas
+    "canadian": "canada",
+    "mexican": "mexico",
+    "brazilian": "brazil",
+    "argentine": "argentina",
+    "argentinian": "argentina",
+    "chilean": "chile",
+    "peruvian": "peru",
+    "colombian": "colombia",
+    "venezuelan": "venezuela",
+    "ecuadorean": "ecuador",
+    "ecuadorian": "ecuador",
+    "bolivian": "bolivia",
+    "cuban": "cuba",
+    # Europe
+    "irish": "ireland",
+    "scottish": "scotland",
+    "dutch": "netherlands",
+    "belgian": "belgium",
+    "swiss": "switzerland",
+    "austrian": "austria",
+    "swedish": "sweden",
+    "norwegian": "norway",
+    "danish": "denmark",
+    "finnish": "finland",
+    "portuguese": "portugal",
+    "greek": "greece",
+    "hungarian": "hungary",
+    "romanian": "romania",
+    "bulgarian": "bulgaria",
+    "czech": "czechia",
+    "slovak": "slovakia",
+    "yugoslav": "yugoslavia",
+    "serbian": "serbia",
+    "croatian": "croatia",
+    # Asia and Oceania
+    "australian": "australia",
+    "indonesian": "indonesia",
+    "malaysian": "malaysia",
+    "philippine": "philippines",
+    "filipino": "philippines",
+    "thai": "thailand",
+    "vietnamese": "vietnam",
+    "taiwanese": "taiwan",
+    "singaporean": "singapore",
+    "pakistani": "pakistan",
+    "bangladeshi": "bangladesh",
+    "afghan": "afghanistan",
+    "asian": "asia",
+    # the Middle East and Africa
+    "israeli": "israel",
+    "palestinian": "palestine",
+    "egyptian": "egypt",
+    "iraqi": "iraq",
+    "kuwaiti": "kuwait",
+    "syrian": "syria",
+    "lebanese": "lebanon",
+    "jordanian": "jordan",
+    "qatari": "qatar",
+    "emirati": "emirates",
+    "libyan": "libya",
+    "algerian": "algeria",
+    "moroccan": "morocco",
+    "nigerian": "nigeria",
+    "kenyan": "kenya",
+    "ethiopian": "ethiopia",
+    "ghanaian": "ghana",
+    "ugandan": "uganda",
+    "tanzanian": "tanzania",
+    "zambian": "zambia",
+    "zimbabwean": "zimbabwe",
+    "sudanese": "sudan",
+    "african": "africa",
     "китайский": "китай",
     "белорусский": "беларусь",
     "российский": "россия",
     "украинский": "украина",
+}
+# "Israelis", "Kenyans": the people of a country (the words in -ese and -sh have no plural).
+_DEMONYMS |= {
+    f"{adjective}s": country
+    for adjective, country in _DEMONYMS.items()
+    if adjective.isascii() and not adjective.endswith(("ese", "sh", "ss", "ch"))
 }
 
 

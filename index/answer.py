@@ -49,6 +49,7 @@ from index.features import (
 from index.models import Answer, Article, Quote, Source
 from index.passages import passage_id
 from index.question import Question, read_question
+from index.speech import Quotation
 from index.store import PassageStore, StoredPassage
 
 __all__ = [
@@ -100,6 +101,9 @@ class Weights:
     # "What did X predict/expect …", "… will …": a statement about the future (will, may,
     # going to, expect …) answers it.
     future: float = 0.3
+    # "Why …", "compare … to", "threaten": a statement giving a reason, a likeness or a
+    # condition (``FORMS``) answers it.
+    form: float = 0.3
     # "Did X mention any obstacles?" names what was said: the statement that says it (often
     # reported speech) counts more than direct speech near it.
     yes_no_direct: float = 0.25
@@ -223,7 +227,7 @@ def _prose_answers_better(
     topic, so there the statement wins; an encyclopedia tells a person's views in prose."""
     if not sentences or sentences[0].score < weights.threshold:
         return False
-    margin = sentences[0].features["topic"] - statements[0].features["near"]
+    margin = sentences[0].features["topic"] - statements[0].features["near_topic"]
     return margin >= weights.prose_margin
 
 
@@ -282,6 +286,8 @@ def _score_statements(
     # of China's legislature" for "the chairman of the Standing Committee …"): left out.
     topic = [t for t in question.topic if idf.get(t, 0.0) < idf_absent]
     topic_in = Coverage(topic, idf)
+    # A statement is judged by the question's focus; its article by the whole topic.
+    focus_in = Coverage([t for t in question.focus if t in topic] or topic, idf)
     scored = []
     for cand in candidates:
         analysis = cand.analysis
@@ -293,14 +299,17 @@ def _score_statements(
             continue
         f = {
             "speaker": cand.speaker_score,
-            "terms": topic_in(own),
-            "near": topic_in(near),
+            "terms": focus_in(own),
+            "near": focus_in(near),
+            # the whole topic, as a sentence's own coverage counts it (_prose_answers_better)
+            "near_topic": topic_in(near),
             "article": article_cov,
             "rank": cand.source.score,
             "passage": cand.passage_score,
             "direct": 1.0 if cand.direct else 0.0,
             "verb": _verb_match(question, cand, analyzer),
-            "future": _future_match(question, cand),
+            "future": _form_match(question, cand, (FUTURE,)),
+            "form": _form_match(question, cand, FORMS),
         }
         cand.features = f
         cand.score = (
@@ -313,6 +322,7 @@ def _score_statements(
             + weights.direct * f["direct"] * _on_topic(f["near"], weights, question)
             + weights.verb * f["verb"]
             + weights.future * f["future"]
+            + weights.form * f["form"]
         )
         scored.append(cand)
     scored.sort(key=by_score)
@@ -376,23 +386,99 @@ def lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> list[i
     return [i]
 
 
-_ASKS_FUTURE = re.compile(
-    r"\b(?:predict\w*|expect\w*|forecast\w*|foresee\w*|anticipat\w*|will|going to|outlook)\b",
-    re.IGNORECASE,
-)
-_SAYS_FUTURE = re.compile(
-    r"\b(?:will|won't|'ll|’ll|would|wouldn't|going to|expect\w*|may|might|could|likely|"
-    r"probably|shall|predict\w*|forecast\w*|next)\b",
-    re.IGNORECASE,
-)
+@dataclass(frozen=True)
+class StatementForm:
+    """A kind of statement a question asks for, told by its words ("Why …", "What did X
+    predict …") and by the statement's ("because …", "we expect …")."""
+
+    name: str
+    asks: re.Pattern[str]
+    says: re.Pattern[str]
+
+    def matches(self, question: Question, cand: Candidate) -> bool:
+        return bool(
+            self.asks.search(question.text)
+            and self.says.search(cand.article.text, cand.start, cand.end)
+        )
 
 
-def _future_match(question: Question, cand: Candidate) -> float:
-    """1 when the question asks what X predicts or expects and the statement speaks of the
-    future (a modal or a verb of expecting)."""
-    if not _ASKS_FUTURE.search(question.text):
-        return 0.0
-    return 1.0 if _SAYS_FUTURE.search(cand.article.text, cand.start, cand.end) else 0.0
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+FUTURE = StatementForm(
+    "future",
+    _words(
+        r"predict\w*",
+        r"expect\w*",
+        r"forecast\w*",
+        r"foresee\w*",
+        r"anticipat\w*",
+        "will",
+        "going to",
+        "outlook",
+    ),
+    _words(
+        "will",
+        "won't",
+        "'ll",
+        "’ll",
+        "would",
+        "wouldn't",
+        "going to",
+        r"expect\w*",
+        "may",
+        "might",
+        "could",
+        "likely",
+        "probably",
+        "shall",
+        r"predict\w*",
+        r"forecast\w*",
+        "next",
+    ),
+)
+# A question that asks for a reason, a likeness or a condition is answered by the quotation that
+# gives one, which seldom repeats the question's words: "Why is OPEC producing below its
+# ceiling?" → "We are deliberately defending the price, so …"; "What did X compare the verdict
+# to?" → "It's as if he went before a licensing board …"; "What did X threaten …?" → "If the
+# party discipline is broken, …".
+REASON = StatementForm(
+    "reason",
+    _words("why", "reasons?", r"explain\w*", "behind", r"blam\w*", r"attribut\w*"),
+    _words(
+        "because",
+        "since",
+        "so",
+        "due to",
+        "owing to",
+        "as a result",
+        "result of",
+        "reasons?",
+        "therefore",
+        "thus",
+        "given",
+        "caused?",
+        r"blam\w*",
+        "thanks to",
+    ),
+)
+LIKENESS = StatementForm(
+    "likeness",
+    _words(r"compar\w*", r"liken\w*", r"similar\w*"),
+    _words("like", "as if", "as though", r"similar\w*", r"compar\w*", "akin"),
+)
+CONDITION = StatementForm(
+    "condition",
+    _words(r"threat\w*", r"warn\w*", "if", "unless", "conditions?", "happen"),
+    _words("if", "unless", "otherwise", "provided", "as long as", "only when"),
+)
+FORMS = (REASON, LIKENESS, CONDITION)
+
+
+def _form_match(question: Question, cand: Candidate, forms: tuple[StatementForm, ...]) -> float:
+    """1 when the question asks for one of ``forms`` and the statement has it."""
+    return 1.0 if any(form.matches(question, cand) for form in forms) else 0.0
 
 
 def _verb_match(question: Question, cand: Candidate, analyzer: Analyzer) -> float:
@@ -522,10 +608,13 @@ def _quote(ctx: AnswerContext, cand: Candidate) -> Quote:
     speech: Literal["direct", "reported"] | None = None
     if cand.statement is not None:
         speech = "direct" if cand.direct else "reported"
-    else:  # a sentence that happens to be someone's quotation still says whose words it is
+    else:  # a sentence that is someone's quotation or reported speech still says whose words
         quotation = cand.analysis.quotation_at(cand.start, cand.end)
+        reported = _reported_at(cand.analysis, cand.start, cand.end)
         if quotation is not None and quotation.speaker is not None:
             speaker, speech = quotation.speaker, "direct"
+        elif reported is not None and reported.speaker is not None:
+            speaker, speech = reported.speaker, "reported"
     return Quote(
         text=article.text[start:end],
         start=start,
@@ -536,6 +625,12 @@ def _quote(ctx: AnswerContext, cand: Candidate) -> Quote:
         speech=speech,
         source=Source.of(article),
     )
+
+
+def _reported_at(analysis: ArticleAnalysis, start: int, end: int) -> Quotation | None:
+    """The reported speech that is the sentence ``[start, end)`` ("The council will close the
+    bridge, its transport chief, Ines Calloway, said.")."""
+    return next((r for r in analysis.reported if r.start <= start and end <= r.end), None)
 
 
 def _passage_at(store: PassageStore, article_id: str, offset: int) -> StoredPassage | None:

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.analyze import Analyzer
@@ -28,7 +28,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:['’.&][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)
 _AUX = _words(
     """
     did does do has have had was is were are will would could can should might may didn't
@@ -118,6 +118,7 @@ PERSON_NOUNS = _words(
     strategist lawyer attorney judge prosecutor commissioner adviser advisor aide envoy
     diplomat general commander negotiator founder owner chairperson deputy speaker teacher
     doctor engineer scientist researcher author editor sheikh emir prince princess
+    source sources traders dealers bankers brokers broker economists executives observers
     he she they
     """
 )
@@ -177,6 +178,10 @@ class Question:
     # need not repeat it.
     type_terms: tuple[str, ...] = ()
     yes_no: bool = False  # "Did X mention …", "Does X think …"
+    # The topic a statement of X is judged by: without a leading clause, which names the
+    # occasion ("At his news conference, what did X say …"), or a noun that names the statement
+    # ("What warning did X give …"). The whole topic still weighs the articles.
+    focus: tuple[str, ...] = ()
 
     @property
     def speaker_terms(self) -> tuple[str, ...]:
@@ -208,7 +213,10 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
         speaker_words, verb_words, topic_words = found
         speaker = _speaker_ref(speaker_words, analysed)
     speech = speaker is not None
-    names = tuple(Name(" ".join(run), analysed(run)) for run in _name_runs(words, lower))
+    names = tuple(
+        Name(_name_as_written(text, matches, run, first), analysed(run))
+        for run, first in _name_runs(words, lower)
+    )
     names = tuple(n for n in names if n.terms)
     verbs = tuple(t for t in analysed(verb_words) if t not in _PLAIN_VERB_TERMS)
     excluded = set(speaker.terms if speaker else ()) | set(analysed(verb_words))
@@ -228,13 +236,28 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
         speech=speech,
         speaker=speaker,
         topic=topic,
-        topic_text=_topic_text(topic_words),
+        topic_text=_topic_text(_as_written(text, matches, topic_words)),
         names=names,
         more=more,
         verbs=verbs,
         type_terms=analysed(type_words),
         yes_no=bool(lower) and lower[0] in _AUX,
+        focus=_focus(topic, words, lower, analysed) if speech else topic,
     )
+
+
+def _focus(
+    topic: tuple[str, ...],
+    words: Sequence[str],
+    lower: Sequence[str],
+    analysed: Callable[[Sequence[str]], tuple[str, ...]],
+) -> tuple[str, ...]:
+    if lower and lower[0] in _AUX:  # "Did X explain why …": no leading clause
+        return topic
+    wh = next((i for i, w in enumerate(lower) if w in _WH), 0)
+    start = wh + 2 if wh + 1 < len(lower) and lower[wh + 1] in _NOUN_LED else wh
+    kept = set(analysed(words[start:]))
+    return tuple(t for t in topic if t in kept)
 
 
 def question_kind(lower: Sequence[str]) -> str:
@@ -474,12 +497,13 @@ def _capitalised_runs(words: Sequence[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _name_runs(words: list[str], lower: list[str]) -> list[list[str]]:
+def _name_runs(words: list[str], lower: list[str]) -> list[tuple[list[str], int]]:
     """Runs of capitalised words that are not the question's first word (unless that is a name
-    itself), a question word or a title alone."""
+    itself), a question word or a title alone; each with the index of its first word."""
     out = []
     for start, end in _capitalised_runs(words):
         run = words[start:end]
+        first = start
         if start == 0:
             # "Testifying to a House subcommittee, …", "Asked about …": a verb, not a name
             opener = lower[0] in _TOPIC_LEAD | _OPENING_VERBS or (
@@ -487,6 +511,7 @@ def _name_runs(words: list[str], lower: list[str]) -> list[list[str]]:
             )
             if lower[0] in _WH | _AUX or lower[0] in {"quote", "according"} or opener:
                 run = run[1:]
+                first = 1
             if not run:
                 continue
         run = [w.rstrip(",?") for w in run]  # "U.S." keeps its dot: it is analysed as "us"
@@ -496,17 +521,38 @@ def _name_runs(words: list[str], lower: list[str]) -> list[list[str]]:
             if bare.casefold() not in _TITLES and bare.casefold() not in _WH:
                 cleaned.append(bare)
         if cleaned:
-            out.append(cleaned)
+            out.append((cleaned, first if len(cleaned) == len(run) else -1))
     return out
+
+
+def _name_as_written(
+    text: str, matches: Sequence[re.Match[str]], run: list[str], first: int
+) -> str:
+    """A name as the question writes it ("Procter & Gamble"), when none of its words was left
+    out (a title inside it); else its words."""
+    if first < 0 or len(run) < 2:
+        return " ".join(run)
+    last = first + len(run) - 1
+    # the last word may have lost a possessive or a comma: it is a prefix of what was typed
+    return " ".join(text[matches[first].start() : matches[last].start() + len(run[-1])].split())
 
 
 def _topic_after_verb(words: Sequence[str], start: int) -> list[str]:
     return list(words[start:])
 
 
+def _as_written(text: str, matches: Sequence[re.Match[str]], words: Sequence[str]) -> list[str]:
+    """``words``, when they end the question (as a topic does), as the question writes them,
+    with what lies between them ("Procter & Gamble", not "Procter Gamble")."""
+    start = len(matches) - len(words)
+    if words and [m.group(0) for m in matches[start:]] == list(words):
+        return text[matches[start].start() : matches[-1].end()].split()
+    return list(words)
+
+
 def _topic_text(words: Sequence[str]) -> str:
     """The topic as written, without a leading preposition: "about the Xbox" → "the Xbox"."""
-    ws = [w.strip("?!.,") for w in words]
+    ws = [w.strip('?!.,"“”') for w in words]
     ws = [w for w in ws if w]
     while ws and ws[0].casefold() in _TOPIC_LEAD:
         ws = ws[1:]

@@ -151,3 +151,26 @@ She moved to the coast in 1910 and taught at the village school. “The sea taug
 Fenwick rejected the theory that orchids spread by the wind.
 """,
 }
+
+# Quotations that give a reason, a likeness and a condition, each with fewer of a question's words
+# than a plainer quotation beside it (invented).
+TARRANT = {
+    "name": "tarrant-bridge",
+    "title": "Council Shuts Tarrant Bridge To Lorries",
+    "author": "Nia Holt",
+    "publisher": "Marlow Courier",
+    "published": "2023-03-02",
+    "text": """
+Marlow City Council will close the Tarrant Bridge to lorries from March, its transport chief, Ines Calloway, said on Thursday.
+
+The bridge opened in 1911 and carries 9,000 vehicles a day.
+
+“The repairs will take until the autumn at least,” Calloway said.
+
+Calloway said engineers had found cracks in the bridge's steel in January. “Its girders were never built for forty-tonne lorries, so every crossing wears them down,” she said.
+
+She said the bridge had carried lorries for decades. “It is like asking a rowing boat to tow a tanker,” Calloway said.
+
+“Hauliers who ignore the signs will be fined. If the ban is broken, we will put barriers across the bridge,” she added.
+""",
+}

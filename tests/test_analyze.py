@@ -59,6 +59,15 @@ def test_hyphenated_words_give_parts_then_joined_form() -> None:
     assert analyzer.tokens("state-of-the-art")[:2] == ["state", "art"]
 
 
+def test_an_ampersand_inside_a_name_joins_it_like_a_hyphen() -> None:
+    # "AT&T" was "t" alone ("at" is a stopword): no question could find the company.
+    assert "att" in analyzer.tokens("AT&T said on Monday")
+    assert "sp" in analyzer.tokens("the S&P 500")
+    assert analyzer.query_tokens("AT&T") == analyzer.tokens("AT&T")
+    # with spaces it is the word "and": nothing to join
+    assert analyzer.tokens("Procter & Gamble") == ["procter", "gambl"]
+
+
 def test_diacritics_fold_on_latin_only() -> None:
     assert analyzer.tokens("café") == analyzer.tokens("cafe")
     assert analyzer.tokens("Łukašenka") == ["lukasenka"]
@@ -211,3 +220,20 @@ def test_country_adjectives_are_indexed_as_the_country() -> None:
     # "Which Chinese initiative…" must find "China’s Belt and Road Initiative".
     assert analyzer.tokens("Chinese Belarusian Russian") == analyzer.tokens("China Belarus Russia")
     assert Analyzer(stem=False).tokens("Chinese") == ["chinese"]
+
+
+def test_the_adjective_of_any_country_in_the_news_is_the_country() -> None:
+    # "Kenya's president" is "President Moi" of a story on "the Kenyan economy"; "Ecuador's
+    # information minister" is the "Ecuadorean minister".
+    for adjective, country in [
+        ("Kenyan", "Kenya"),
+        ("Ecuadorean", "Ecuador"),
+        ("Brazilian", "Brazil"),
+        ("Israeli", "Israel"),
+        ("Dutch", "Netherlands"),
+        ("Swiss", "Switzerland"),
+        ("Mexican", "Mexico"),
+    ]:
+        assert analyzer.tokens(adjective) == analyzer.tokens(country), adjective
+    # the people, in the plural, too
+    assert analyzer.tokens("Israelis Kenyans") == analyzer.tokens("Israel Kenya")

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from index.analysis import ArticleAnalysis, Speaker, analyse_article
 from index.analyze import Analyzer
-from index.answer import lead_in
+from index.answer import (
+    CONDITION,
+    FORMS,
+    FUTURE,
+    LIKENESS,
+    REASON,
+    StatementForm,
+    lead_in,
+)
 from index.candidates import Candidate, Retrieved, RetrievedArticle
 from index.choose import MAX_QUOTE_CHARS, choose, quote_span
 from index.engine import reindex_data_dir
@@ -79,6 +87,9 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("Will Baldrige object to selling computers to Iran?", "Baldrige", None),
         ("Would the Allied-Lyons chairman mind a public offering?", "", "chairman"),
         ("How did the State Department spokesman play down the gains?", "", "spokesman"),
+        # an unnamed source: "Chrysler" describes the person, it is no name
+        ("What did the anonymous Chrysler financial source say about AMC?", "", "sourc"),
+        ("What did Chicago grain traders say about the rains?", "", "trader"),
         (
             "Asked by the Saudi Press Agency about falling free market prices, what did Nazer "
             "say about the prices the kingdom sells at?",
@@ -361,3 +372,54 @@ def test_reading_a_speaker_takes_work_in_proportion_to_its_words(opening: str) -
     # back for an "of" before it), so a question of 20,000 characters took seconds.
     small, large = _steps(opening + "A of " * 50), _steps(opening + "A of " * 200)
     assert large < 6 * small  # four times the words: about four times the work, not sixteen
+
+
+# ---- the form of statement a question asks for
+@pytest.mark.parametrize(
+    ("question", "quotation", "form"),
+    [
+        ("Why did Reyes cut output?", "We cut output because demand fell", REASON),
+        ("How did Reyes explain the cut?", "Demand fell, so we cut output", REASON),
+        ("What did Reyes compare the market to?", "It is like a casino", LIKENESS),
+        ("What did Reyes threaten?", "If they strike, we will close the mill", CONDITION),
+        ("What does Reyes predict for output?", "Output will rise", FUTURE),
+    ],
+)
+def test_a_statement_has_the_form_the_question_asks_for(
+    question: str, quotation: str, form: StatementForm
+) -> None:
+    cand = _statement_candidate(f"“{quotation},” Reyes said.", quotation[:10])
+    assert form.matches(read_question(question, ANALYZER), cand)
+    # Only when the question asks for it: "What did Reyes say …" asks for no form.
+    assert not form.matches(read_question("What did Reyes say about output?", ANALYZER), cand)
+
+
+def test_a_time_or_a_plain_statement_is_no_reason_or_condition() -> None:
+    cand = _statement_candidate("“The mill stays shut until May,” Reyes said.", "The mill")
+    for question in ("Why did Reyes shut the mill?", "What did Reyes threaten?"):
+        read = read_question(question, ANALYZER)
+        assert not any(form.matches(read, cand) for form in FORMS)
+
+
+def test_a_name_with_an_ampersand_is_read_and_shown_as_written() -> None:
+    question = read_question("What did AT&T say about Procter & Gamble?", ANALYZER)
+    assert [n.text for n in question.names] == ["AT&T", "Procter & Gamble"]
+    assert "att" in question.names[0].terms
+    assert question.topic_text == "Procter & Gamble"
+    # what lies between the words stays; quotation marks around a word go
+    assert read_question("What did Ortner tell the Export-Import Bank?", ANALYZER).topic_text == (
+        "the Export-Import Bank"
+    )
+    said = read_question('What did Ortner call the yen "a false hope"?', ANALYZER)
+    assert said.topic_text.endswith("a false hope")
+
+
+def test_the_focus_leaves_out_a_leading_clause_and_a_noun_naming_the_statement() -> None:
+    led = read_question("At the Geneva talks, what did Ortner say about the yen?", ANALYZER)
+    assert "geneva" in led.topic and "geneva" not in led.focus
+    assert "yen" in led.focus
+    noun = read_question("What warning did Ortner give the banks?", ANALYZER)
+    assert "warn" not in noun.focus and "bank" in noun.focus
+    # a yes/no question has no leading clause: "Did X explain why …"
+    plain = read_question("Did Ortner explain why the yen fell?", ANALYZER)
+    assert plain.focus == plain.topic

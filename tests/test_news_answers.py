@@ -12,7 +12,7 @@ import pytest
 
 from index.engine import Engine, reindex_data_dir
 from index.models import Answer
-from tests.articles import EXTRA, FENWICK, FERRY, HARBOUR, KESTREL, SKYPARCEL
+from tests.articles import EXTRA, FENWICK, FERRY, HARBOUR, KESTREL, SKYPARCEL, TARRANT
 from tests.conftest import copy_corpus
 
 
@@ -20,7 +20,7 @@ from tests.conftest import copy_corpus
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     root = tmp_path_factory.mktemp("news-answers")
     corpus = copy_corpus(root / "corpus")
-    for art in [*EXTRA, SKYPARCEL, HARBOUR, KESTREL, FERRY, FENWICK]:
+    for art in [*EXTRA, SKYPARCEL, HARBOUR, KESTREL, FERRY, FENWICK, TARRANT]:
         meta = "\n".join(f"{k}: {art[k]!r}" for k in ("title", "author", "publisher", "published"))
         (corpus / f"{art['name']}.md").write_text(f"---\n{meta}\n---\n\n{art['text'].strip()}\n")
     eng = reindex_data_dir(corpus, root / "data")[1]
@@ -169,9 +169,55 @@ def test_the_lead_paragraph_names_what_the_first_quotation_is_about(engine: Engi
     assert quote.quotes[0].speaker == "Oduya"
 
 
+def test_a_leading_clause_names_the_occasion_not_what_was_said(engine: Engine) -> None:
+    # "reporters in Aberdeen on Tuesday" is the lead paragraph before the debt quotation; the
+    # question asks about the platforms.
+    question = (
+        "Speaking to reporters in Aberdeen on Tuesday, what did Oduya say about the platforms?"
+    )
+    quote = first(engine, question).quotes[0]
+    assert "platform" in quote.text
+    assert quote.speaker == "Oduya"
+
+
+def test_a_sentence_of_reported_speech_given_as_prose_still_names_its_speaker(
+    engine: Engine,
+) -> None:
+    # The lead sentence holds the whole topic, more than any quotation of Calloway: it is the
+    # answer, and it is her reported speech ("…, its transport chief, Ines Calloway, said").
+    # The occasion in the leading clause counts as much for it as for her statements.
+    question = (
+        "Speaking to reporters on Thursday, what did Ines Calloway say about the Marlow City "
+        "Council closing the bridge?"
+    )
+    quote = first(engine, question).quotes[0]
+    assert quote.text.startswith("Marlow City Council will close the Tarrant Bridge")
+    assert quote.speaker == "Ines Calloway"
+    assert quote.speech == "reported"
+
+
 def test_a_prediction_question_gets_the_quotation_about_the_future(engine: Engine) -> None:
     quote = first(engine, "What does Oduya predict for the platform sales?").quotes[0]
     assert "We expect both platform sales to close by the autumn" in quote.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Why did Calloway say the ban on lorries was needed?", "so every crossing wears them"),
+        (
+            "What did Calloway compare the Tarrant Bridge carrying lorries to?",
+            "like asking a rowing",
+        ),
+        ("What did Calloway threaten if lorries keep using the bridge?", "If the ban is broken"),
+    ],
+)
+def test_a_question_asking_a_reason_likeness_or_condition_gets_the_quotation_giving_it(
+    engine: Engine, question: str, expected: str
+) -> None:
+    quote = first(engine, question).quotes[0]
+    assert expected in quote.text
+    assert quote.speaker == "Calloway"
 
 
 def test_the_headline_is_part_of_the_article_for_the_evidence_of_absence(engine: Engine) -> None:
