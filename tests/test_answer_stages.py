@@ -90,6 +90,12 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         # an unnamed source: "Chrysler" describes the person, it is no name
         ("What did the anonymous Chrysler financial source say about AMC?", "", "sourc"),
         ("What did Chicago grain traders say about the rains?", "", "trader"),
+        # "in Manila" is where the ambassador serves, no name
+        (
+            "How does the departing U.S. ambassador in Manila feel about the outlook?",
+            "",
+            "ambassador",
+        ),
         (
             "Asked by the Saudi Press Agency about falling free market prices, what did Nazer "
             "say about the prices the kingdom sells at?",
