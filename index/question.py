@@ -95,7 +95,9 @@ _OPINION_VERBS = _words("think thinks believe believes expect expects say says s
 # A question asking for a place or a number is still about someone's words when the verb is
 # one of saying or expecting ("Where did X say prices would settle?", "How much did X say …");
 # "When did X announce …" asks for a date, "Who did X say …" for a person the text names.
-_SAID_VERBS = _words("say said tell told see expect predict forecast estimate think believe")
+_SAID_VERBS = _words(
+    "say said tell told see expect predict forecast estimate think believe want wants"
+)
 # "What warning did X give …", "What worry did X have …": the noun names the statement, the
 # verb only gives it.
 _NOUN_LED = _words(

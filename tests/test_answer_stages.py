@@ -97,6 +97,11 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("How did the finance secretary pitch the plan to the banks?", "", "secretari"),
         ("What would Kurata bring up if pressed on rice?", "Kurata", None),
         ("Which firms does Ryland think are sound enough to borrow?", "Ryland", None),
+        (
+            "How many classes does Gerald Chamberlin want the exchange to list?",
+            "Gerald Chamberlin",
+            None,
+        ),
         # "in Manila" is where the ambassador serves, no name
         (
             "How does the departing U.S. ambassador in Manila feel about the outlook?",
