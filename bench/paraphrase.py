@@ -10,6 +10,7 @@ sentence-embedding model all-MiniLM-L6-v2 (Apache-2.0; the copy inside the PyPI 
 and counts hit@1 / hit@3 on three sets of speech questions:
 
 - news-dev, tune half, the "say" questions (41);
+- the 128 "say" questions of ``bench/questions/news-dev-tune-extra.jsonl`` (tune half, ``--extra``);
 - the first turns of ``bench/conversations/news-dev.jsonl`` (46, another hand);
 - SQuAD v1.1 dev, tune half, the questions the engine reads as speech questions (232).
 
