@@ -68,11 +68,17 @@ _VIEW_VERBS = (
 _JUDGING_VERBS = _words(
     """
     rate size gauge judge regard interpret advise caution counsel object mind oppose support
-    favour favor endorse downplay play rule brush shrug
+    favour favor endorse downplay play rule brush shrug like dislike bring pitch
     """
 )
 # … some only with their particle ("play down", not "What position did X play?")
-_PARTICLE_ONLY = {"play": {"down"}, "rule": {"out"}, "brush": {"off", "aside"}, "shrug": {"off"}}
+_PARTICLE_ONLY = {
+    "play": {"down"},
+    "rule": {"out"},
+    "brush": {"off", "aside"},
+    "shrug": {"off"},
+    "bring": {"up"},  # "What would X bring up", not "What did X bring?"
+}
 # "What worries X about Y": the person is the verb's object
 _AFFECTING_VERBS = _words(
     "worries concerns bothers troubles pleases surprises encourages disappoints frustrates angers"
@@ -80,10 +86,12 @@ _AFFECTING_VERBS = _words(
 _STANCES = _words(
     """
     convinced worried optimistic pessimistic confident sceptical skeptical cautious unhappy
-    satisfied upbeat wary bullish bearish hopeful doubtful opposed against
+    satisfied upbeat wary bullish bearish hopeful doubtful opposed against impressed
+    persuaded surprised concerned pleased disappointed happy comfortable enthusiastic
     """
 )
 _BE = _words("is was are were isn't wasn't aren't weren't")
+_OPINION_VERBS = _words("think thinks believe believes expect expects say says said predict fear")
 # A question asking for a place or a number is still about someone's words when the verb is
 # one of saying or expecting ("Where did X say prices would settle?", "How much did X say …");
 # "When did X announce …" asks for a date, "Who did X say …" for a person the text names.
@@ -105,7 +113,7 @@ _STATEMENT_NOUNS = _words(
     """
     comment comments remark remarks view views words reaction response message statement
     statements position opinion take verdict assessment explanation answer reply warning
-    prediction forecast argument explanation
+    prediction forecast argument explanation outlook expectations stance thoughts advice
     """
 )
 # Words that name a kind of person (a role reference has one as its head: "the finance minister").
@@ -129,7 +137,7 @@ _TITLES = _words(
 _MORE = _words("else more other another further")
 _TYPE_NOUNS = _WHEN_NOUNS | _WHERE_NOUNS | _COUNT_NOUNS
 _PLAIN_VERB_TERMS = frozenset({"say", "said", "tell", "told", "accord", "quot", "quote"})
-_AFFILIATION_WORDS = _words("of at from for with to")  # "an aide to Secretary Lyng"
+_AFFILIATION_WORDS = _words("of at from for with to in")  # "an aide to Secretary Lyng"
 _PRONOUNS = _words("he she they")
 _OPENING_VERBS = _words("asked pressed questioned interviewed quizzed told challenged")
 _TOPIC_LEAD = _words("about on of regarding concerning over after to at in with for")
@@ -320,8 +328,14 @@ def _find_speaker(
             if lower[k] in {"on", "about", "regarding"}:
                 return words[1:k], ["quote"], words[k + 1 :]
         return words[1:], ["quote"], []
-    # "Which ambassador did Reagan call back?" asks for a thing, not for words.
-    if n > 2 and lower[0] == "which" and lower[1] not in _AUX:
+    # "Which ambassador did Reagan call back?" asks for a thing, not for words; "Which firms does
+    # X think are sound?" asks what X thinks.
+    if (
+        n > 2
+        and lower[0] == "which"
+        and lower[1] not in _AUX
+        and not any(w in _OPINION_VERBS for w in lower[2:14])
+    ):
         return None
     # "What did X say …", "How did X react …", "Does X think …", "What weakness … did X point to"
     # A leading clause ("Asked about prices, what did X say …") counts from the question word;
@@ -353,6 +367,8 @@ def _find_speaker(
                 particles = _PARTICLE_ONLY.get(lower[v])
                 if particles is not None and (v + 1 >= n or lower[v + 1] not in particles):
                     said = False
+                if lower[v] == "like" and v + 1 < n and lower[v + 1] == "to":
+                    said = False  # "What would X like to do": a wish, not a view
             if not said or words[v][:1].isupper():
                 continue
             speaker = words[aux + 1 : v]
@@ -365,7 +381,18 @@ def _find_speaker(
                 end < n
                 and lower[end] in {"up", "to", "out", "back", "on", "down", "off", "aside"}
                 and lower[v]
-                in {"sum", "react", "point", "respond", "size", "play", "rule", "brush", "shrug"}
+                in {
+                    "sum",
+                    "react",
+                    "point",
+                    "respond",
+                    "size",
+                    "play",
+                    "rule",
+                    "brush",
+                    "shrug",
+                    "bring",
+                }
             ):
                 end += 1
             return speaker, words[v:end], words[end:]
@@ -373,14 +400,18 @@ def _find_speaker(
         return None
     # "X's comments on Y", "What was X's reaction to Y"
     for i in range(n - 1):
-        if lower[i + 1] in _STATEMENT_NOUNS and lower[i].endswith("'s"):
+        if not lower[i].endswith("'s"):
+            continue
+        # a modifier or two may come between: "X's long-run outlook for Y"
+        noun = next((j for j in range(i + 1, min(i + 4, n)) if lower[j] in _STATEMENT_NOUNS), -1)
+        if noun > 0 and not any(w[:1].isupper() for w in words[i + 1 : noun]):
             start = i
             while start > 0 and words[start - 1][:1].isupper() and lower[start - 1] not in _WH:
                 start -= 1
             speaker = words[start : i + 1]
             speaker[-1] = speaker[-1][:-2]
             if _names_a_person(speaker[-1:]) or lower[i][:-2] in PERSON_NOUNS:
-                return speaker, [words[i + 1]], words[i + 2 :]
+                return speaker, [words[noun]], words[noun + 1 :]
     return None
 
 

@@ -90,6 +90,19 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         # an unnamed source: "Chrysler" describes the person, it is no name
         ("What did the anonymous Chrysler financial source say about AMC?", "", "sourc"),
         ("What did Chicago grain traders say about the rains?", "", "trader"),
+        # found on the fresh tune questions of stop 15, written again on invented names
+        ("What is Ulla Wegner's long-run outlook for feed output?", "Ulla Wegner", None),
+        ("Why does Brandt's Lee like the stock?", "Lee", None),
+        ("Why isn't Dora Healy impressed by the buyback?", "Dora Healy", None),
+        ("How did the finance secretary pitch the plan to the banks?", "", "secretari"),
+        ("What would Kurata bring up if pressed on rice?", "Kurata", None),
+        ("Which firms does Ryland think are sound enough to borrow?", "Ryland", None),
+        # "in Manila" is where the ambassador serves, no name
+        (
+            "How does the departing U.S. ambassador in Manila feel about the outlook?",
+            "",
+            "ambassador",
+        ),
         (
             "Asked by the Saudi Press Agency about falling free market prices, what did Nazer "
             "say about the prices the kingdom sells at?",
