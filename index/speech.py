@@ -153,6 +153,8 @@ _VERB_TABLE: tuple[tuple[str, ...], ...] = (
     _forms("post", "posts", "posted", "posting"),
     _forms("mention", "mentions", "mentioned", "mentioning"),
     _forms("reiterate", "reiterates", "reiterated", "reiterating"),
+    # ("repeated that “…”"; a cue needs a subject before it, so "repeated attempts" is none)
+    _forms("repeat", "repeats", "repeated", "repeating"),
     _forms("affirm", "affirms", "affirmed", "affirming"),
     _forms("shout", "shouts", "shouted", "shouting"),
     _forms("exclaim", "exclaims", "exclaimed", "exclaiming"),
@@ -307,9 +309,18 @@ _AFTER_RE = re.compile(
     rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITION}"
     rf"{_OPEN_ROLE_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
     rf"(?P<v1>{_VERB})"
-    rf"|(?P<v2>{_VERB})\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')})"
+    # (the verb once more: the wire sometimes doubles it, "said said Beth Reiners")
+    rf"|(?P<v2>{_VERB})(?:\s+(?P=v2))?\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')})"
     rf"|(?P<acc>[Aa]ccording\s+to)\s+(?P<s3>{_SUBJECT.replace('P<', 'P<c_')})"
     rf")"
+)
+# “…,” X was quoted as saying / “…,” X, who is resigning, was quoted by PAP as saying (not
+# before a colon or a quotation: "X was quoted as saying: “…”" introduces the next one)
+_AFTER_QUOTED_AS_RE = re.compile(
+    rf"[\s,]*(?:[—–-]\s*)?(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITION}"
+    r"\s+(?P<v1>(?:was|were|is|has\s+been|had\s+been)\s+quoted"
+    r"(?:\s+by\s+[^“”\"«».,;:\n]{1,60}?)?\s+as\s+(?:saying|having\s+said))"
+    r"(?=\s*(?:[.,;)]|$)|\s+(?:in|on|at|by|to|from|during|after|last|this|earlier)\s)"
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
 _SUBJECT_BEFORE_VERB_RE = re.compile(
@@ -326,7 +337,10 @@ _AFTER_ROLE_NAME_COMMA_RE = re.compile(
 # "X was quoted by the daily al-Qabas as saying: “…”" / "It quoted X as saying: “…”"
 _QUOTED_AS_RE = re.compile(
     rf"(?:(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_APPOSITION}\s+(?:was|were|is|has\s+been)\s+"
-    rf"quoted|quoted\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')}))"
+    # "quoted an Iranian soldier, Hamid Dehqani, as saying": a name in apposition to a noun
+    # phrase (its noun need not be a role word) is the one quoted
+    rf"quoted|quoted\s+(?:(?:an?|one|the)\s+(?:[\w’'-]+\s+){{0,3}}?[\w’'-]+,\s+(?=[^,]{{1,60}},))?"
+    rf"(?P<s2>{_SUBJECT.replace('P<', 'P<b_')}))"
     r"[^“”\"«»\n]{0,120}?\bas\s+(?:saying|says|having\s+said)\b"
 )
 _VERB_RE = re.compile(_VERB, re.IGNORECASE)
@@ -795,10 +809,14 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
     match = _AFTER_RE.match(text, raw.end, limit)
     if match is None:
         match = _AFTER_ROLE_NAME_COMMA_RE.match(text, raw.end, limit)
-        if match is None or match.group("a_pre") is None:
-            return False
+        if match is not None and match.group("a_pre") is None:
+            match = None
+    if match is None and "quoted" in text[raw.end : limit]:
+        match = _AFTER_QUOTED_AS_RE.match(text, raw.end, limit)
+    if match is None:
+        return False
     for group in ("s1", "s2", "s3"):
-        if match.group(group) is None:
+        if group not in match.re.groupindex or match.group(group) is None:
             continue
         prefix = {"s1": "a_", "s2": "b_", "s3": "c_"}[group]
         subject = _Subject.of(match, prefix)
@@ -925,6 +943,19 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         if named is not None:
             start, name = named
             subject = _Subject("name", name, start, start + len(name), subject.words)
+    if (
+        subject.kind == "name"
+        and _only_role_words(subject.words)
+        and people.text[max(0, subject.cue_start - 3) : subject.cue_start].strip()[-1:] != ","
+    ):
+        # "The Governor of the Bank of England, Robin Leigh-Pemberton, said": a capitalised
+        # role is no name; the name in apposition after its affiliation is the speaker (not
+        # when the role is itself in apposition: "He Kang, Minister of …, Fisheries, said")
+        comma = people.text.find(",", subject.end, cue[1])
+        named = _appositive_name(people.text, comma, cue[1]) if comma >= 0 else None
+        if named is not None and _looks_personal(named[1]):
+            start, name = named
+            subject = _Subject("name", name, start, start + len(name), subject.words)
     raw.cue = cue
     if subject.kind == "name":
         printed = _strip_titles(subject.words)
@@ -951,6 +982,10 @@ _OF_SOMEONE_INDEFINITE_RE = re.compile(
 
 _ROLE_OF_RE = re.compile(rf"{_ROLE_I}s?\s+(?:for|of|at|with|to|in)\s", re.IGNORECASE)
 _RELATIVE_RE = re.compile(r"(?:who|whom|whose|which|that)\s", re.IGNORECASE)
+
+
+def _only_role_words(name: str) -> bool:
+    return all(word.lower() in _ROLE_WORDS for word in name.split())
 
 
 def _introduces_someone(descriptor: str) -> bool:
