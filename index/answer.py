@@ -288,6 +288,8 @@ def _score_statements(
     topic_in = Coverage(topic, idf)
     # A statement is judged by the question's focus; its article by the whole topic.
     focus_in = Coverage([t for t in question.focus if t in topic] or topic, idf)
+    asks_future = [FUTURE] if FUTURE.asked_by(question) else []
+    asks_forms = [form for form in FORMS if form.asked_by(question)]
     scored = []
     for cand in candidates:
         analysis = cand.analysis
@@ -308,8 +310,8 @@ def _score_statements(
             "passage": cand.passage_score,
             "direct": 1.0 if cand.direct else 0.0,
             "verb": _verb_match(question, cand, analyzer),
-            "future": _form_match(question, cand, (FUTURE,)),
-            "form": _form_match(question, cand, FORMS),
+            "future": _form_match(cand, asks_future),
+            "form": _form_match(cand, asks_forms),
         }
         cand.features = f
         cand.score = (
@@ -395,11 +397,14 @@ class StatementForm:
     asks: re.Pattern[str]
     says: re.Pattern[str]
 
+    def asked_by(self, question: Question) -> bool:
+        return self.asks.search(question.text) is not None
+
+    def said_in(self, cand: Candidate) -> bool:
+        return self.says.search(cand.article.text, cand.start, cand.end) is not None
+
     def matches(self, question: Question, cand: Candidate) -> bool:
-        return bool(
-            self.asks.search(question.text)
-            and self.says.search(cand.article.text, cand.start, cand.end)
-        )
+        return self.asked_by(question) and self.said_in(cand)
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -476,9 +481,9 @@ CONDITION = StatementForm(
 FORMS = (REASON, LIKENESS, CONDITION)
 
 
-def _form_match(question: Question, cand: Candidate, forms: tuple[StatementForm, ...]) -> float:
-    """1 when the question asks for one of ``forms`` and the statement has it."""
-    return 1.0 if any(form.matches(question, cand) for form in forms) else 0.0
+def _form_match(cand: Candidate, asked: list[StatementForm]) -> float:
+    """1 when the statement has one of the forms the question asks for (``asked``)."""
+    return 1.0 if any(form.said_in(cand) for form in asked) else 0.0
 
 
 def _verb_match(question: Question, cand: Candidate, analyzer: Analyzer) -> float:
