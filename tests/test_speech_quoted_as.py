@@ -5,16 +5,8 @@ doubled ("said said X"). Every text here is invented in their shape, never copie
 
 from __future__ import annotations
 
-from index.speech import Speech, analyse_speech
-
-
-def speakers(speech: Speech) -> list[str | None]:
-    """Who said each quotation, as the person's name (None when nobody is found)."""
-    return [speech.people[q.person].name if q.person >= 0 else None for q in speech.quotations]
-
-
-def cues(text: str, speech: Speech) -> list[str | None]:
-    return [text[q.cue_start : q.cue_end] if q.cue_start >= 0 else None for q in speech.quotations]
+from index.speech import analyse_speech
+from tests.speech_helpers import cues, speakers
 
 
 def test_quoted_as_saying_with_reported_words_before_the_quotation() -> None:
