@@ -4,7 +4,6 @@ still names the right speaker."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,24 +15,13 @@ from index.analyze import Analyzer
 from index.engine import reindex_data_dir
 from index.question import read_question
 from index.speech import analyse_speech
+from tests.work import calls
 
 ANALYZER = Analyzer()
 
 
 def _calls(run: Callable[[], object]) -> int:
-    """Python calls made by ``run`` (deterministic, unlike seconds)."""
-    count = 0
-
-    def profile(_frame: object, event: str, _arg: object) -> None:
-        nonlocal count
-        count += event in {"call", "c_call"}
-
-    sys.setprofile(profile)
-    try:
-        run()
-    finally:
-        sys.setprofile(None)
-    return count
+    return calls(run)
 
 
 # ---- hostile input: four times the text, about four times the work (never sixteen)

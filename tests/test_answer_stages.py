@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from index.features import speaker_match
 from index.models import Article
 from index.question import read_question
 from tests.articles import HARBOUR, SKYPARCEL
+from tests.work import calls
 
 ANALYZER = Analyzer()
 
@@ -369,19 +369,8 @@ def test_a_surname_beats_a_first_name_and_the_affiliation_counts() -> None:
 
 
 def _steps(question: str) -> int:
-    """Python and builtin calls made reading ``question`` (deterministic, unlike seconds)."""
-    count = 0
-
-    def profile(_frame: object, event: str, _arg: object) -> None:
-        nonlocal count
-        count += event in {"call", "c_call"}
-
-    sys.setprofile(profile)
-    try:
-        read_question(question, ANALYZER)
-    finally:
-        sys.setprofile(None)
-    return count
+    """Python and builtin calls made reading ``question``."""
+    return calls(lambda: read_question(question, ANALYZER))
 
 
 @pytest.mark.parametrize("opening", ["Quote ", "What worries "])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.speech import SPEECH_VERBS, Quotation, analyse_speech, find_quotations
 from tests.seed_texts import SEED_1_OPENING
+from tests.work import calls
 
 # Seed 1 (belarus-china-increasing-ties), its first seven paragraphs verbatim.
 SEED_1 = SEED_1_OPENING + (
@@ -553,18 +552,7 @@ def test_pronouns_after_the_audit() -> None:
 # ---- cost: counted in Python calls (deterministic), never in seconds
 def _calls(text: str) -> int:
     """Python function calls (generator steps included) made analysing ``text``."""
-    count = 0
-
-    def profile(_frame: object, event: str, _arg: object) -> None:
-        nonlocal count
-        count += event == "call"
-
-    sys.setprofile(profile)
-    try:
-        analyse_speech(text)
-    finally:
-        sys.setprofile(None)
-    return count
+    return calls(lambda: analyse_speech(text), events=frozenset({"call"}))
 
 
 @pytest.mark.parametrize(
