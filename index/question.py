@@ -264,10 +264,25 @@ def _focus(
 ) -> tuple[str, ...]:
     if lower and lower[0] in _AUX:  # "Did X explain why …": no leading clause
         return topic
-    wh = next((i for i, w in enumerate(lower) if w in _WH), 0)
-    start = wh + 2 if wh + 1 < len(lower) and lower[wh + 1] in _NOUN_LED else wh
+    wh = _question_word(lower)
+    start = wh + 2 if _noun_led(lower, wh) else wh
     kept = set(analysed(words[start:]))
     return tuple(t for t in topic if t in kept)
+
+
+def _question_word(lower: Sequence[str]) -> int:
+    """Where the question word stands: a leading clause ("Asked about prices, what did X say
+    …") comes before it; a yes/no question ("Did X explain why …") opens with its verb, and
+    a question word in it opens no clause."""
+    if lower and lower[0] in _AUX:
+        return 0
+    return next((i for i, w in enumerate(lower) if w in _WH), 0)
+
+
+def _noun_led(lower: Sequence[str], wh: int) -> bool:
+    """Whether the question word is followed by a noun naming the statement ("What warning
+    …")."""
+    return wh + 1 < len(lower) and lower[wh + 1] in _NOUN_LED
 
 
 def question_kind(lower: Sequence[str]) -> str:
@@ -340,10 +355,7 @@ def _find_speaker(
     ):
         return None
     # "What did X say …", "How did X react …", "Does X think …", "What weakness … did X point to"
-    # A leading clause ("Asked about prices, what did X say …") counts from the question word;
-    # in a yes/no question ("Did X explain why …") the question word opens no clause.
-    yes_no = bool(lower) and lower[0] in _AUX
-    wh = 0 if yes_no else next((i for i, w in enumerate(lower) if w in _WH), 0)
+    wh = _question_word(lower)
     aux = next((i for i in range(wh, n) if lower[i] in _AUX), None)
     # "What worries X about Y" asks for X's words; "What concerns did X raise" too, but there
     # the word is a noun naming the statement (below), and "did … raise" no part of X.
@@ -358,7 +370,7 @@ def _find_speaker(
             k += 1
         if _is_person(words[wh + 2 : k]):
             return words[wh + 2 : k], [words[wh + 1]], words[k:]
-    noun_led = wh + 1 < n and lower[wh + 1] in _NOUN_LED  # "What warning did X give"
+    noun_led = _noun_led(lower, wh)  # "What warning did X give"
     verbs = _SAID_VERBS if said_only else _VIEW_VERBS
     if aux is not None and aux - wh <= 10 and (said_only or not factoid):
         for v in range(aux + 2, min(n, aux + 14)):
