@@ -370,9 +370,10 @@ def _speech_verbs(text: str) -> list[re.Match[str]]:
     return [m for m in _LOWER_WORD_RE.finditer(text) if m.group().lower() in SPEECH_VERBS]
 
 
-def _cue_verbs(text: str, verbs: list[re.Match[str]]) -> list[re.Match[str]]:
-    """The speech verbs that may be cues: not a capitalised form inside a name ("the United
-    States", "Harvest States Cooperatives")."""
+def _cue_verbs(text: str) -> list[re.Match[str]]:
+    """The speech verbs of ``text`` that may be cues: not a capitalised form inside a name
+    ("the United States", "Harvest States Cooperatives")."""
+    verbs = _speech_verbs(text)
     return [v for v in verbs if not (text[v.start()].isupper() and _in_a_name(text, v))]
 
 
@@ -665,7 +666,7 @@ def analyse_speech(
     """The quotations of ``text``, its reported speech and the people who speak.
     ``paragraphs`` and ``sentences``: ``text``'s spans, when the caller has them already."""
     has_quotes = _QUOTE_MARK_RE.search(text) is not None
-    verbs = _cue_verbs(text, _speech_verbs(text))
+    verbs = _cue_verbs(text)
     verbs = [v for v in verbs if v.group().lower() in _REPORTING_VERBS]
     if not has_quotes and not verbs:
         return _NO_SPEECH
@@ -847,7 +848,7 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
     opening = _LETTER_RE.search(text, raw.start, raw.end)
     capital = opening is not None and opening.group().isupper()
     tail_re = _TAIL_WITH_INITIALS_RE if capital else _TAIL_RE
-    for verb in reversed(_cue_verbs(clause, _speech_verbs(clause))):
+    for verb in reversed(_cue_verbs(clause)):
         tail = clause[verb.end() :]
         if tail_re.fullmatch(tail) is None:
             break  # a quotation mark or a sentence end lies between: too far
@@ -941,8 +942,7 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
             if whole is None or whole.group("words") != named[1] or not _looks_personal(named[1]):
                 named = None
         if named is not None:
-            start, name = named
-            subject = _Subject("name", name, start, start + len(name), subject.words)
+            subject = _named(subject, named)
     if (
         subject.kind == "name"
         and _only_role_words(subject.words)
@@ -954,8 +954,7 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         comma = people.text.find(",", subject.end, cue[1])
         named = _appositive_name(people.text, comma, cue[1]) if comma >= 0 else None
         if named is not None and _looks_personal(named[1]):
-            start, name = named
-            subject = _Subject("name", name, start, start + len(name), subject.words)
+            subject = _named(subject, named)
     raw.cue = cue
     if subject.kind == "name":
         printed = _strip_titles(subject.words)
@@ -971,6 +970,13 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         at = min(subject.start, raw.start)
         raw.pending = (subject.kind, subject.words, at, subject.start, subject.end)
     return True
+
+
+def _named(subject: _Subject, named: tuple[int, str]) -> _Subject:
+    """``subject`` as the name an appositive gives it, (start, name); the words the cue printed
+    stay its words."""
+    start, name = named
+    return _Subject("name", name, start, start + len(name), subject.words)
 
 
 # "the head of another foreign bank", "the manager for one of the oil companies": a definite
