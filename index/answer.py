@@ -615,11 +615,12 @@ def _quote(ctx: AnswerContext, cand: Candidate) -> Quote:
         speech = "direct" if cand.direct else "reported"
     else:  # a sentence that is someone's quotation or reported speech still says whose words
         quotation = cand.analysis.quotation_at(cand.start, cand.end)
-        reported = _reported_at(cand.analysis, cand.start, cand.end)
         if quotation is not None and quotation.speaker is not None:
             speaker, speech = quotation.speaker, "direct"
-        elif reported is not None and reported.speaker is not None:
-            speaker, speech = reported.speaker, "reported"
+        else:
+            reported = _reported_at(cand.analysis, cand.start, cand.end)
+            if reported is not None and reported.speaker is not None:
+                speaker, speech = reported.speaker, "reported"
     return Quote(
         text=article.text[start:end],
         start=start,
