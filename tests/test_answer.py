@@ -247,3 +247,24 @@ def test_one_detail_of_the_occasion_missing_is_no_evidence_of_absence(tmp_path: 
     mulford = "Testifying to a House subcommittee, what did Mulford say about debt forgiveness?"
     assert "impractical" in first_quote(engine, mulford)
     engine.close()
+
+
+PORT = (
+    "Norland Opens Deep-Water Terminal",
+    "Marta Ilves, Norland's port chief, opened the new terminal on Monday.\n\n"
+    "\u201cOur crews will work through the night to finish the quay,\u201d Ilves said.\n\n"
+    "The terminal cost 40 million crowns. Its first ship docked at dawn. Fog delayed the "
+    "ceremony by an hour. A brass band played on the pier.\n\n"
+    "\u201cIt is the cheapest way to keep the channel deep enough for tankers,\u201d she said.\n\n"
+    "The dredging contract went to Baltic Works last month.",
+)
+
+
+def test_a_quotation_is_judged_by_the_sentences_around_it_not_only_its_lead_in(
+    tmp_path: Path,
+) -> None:
+    # The reporter names what the second quotation is about in the sentence after it ("The
+    # dredging contract …"), five sentences from the first quotation.
+    engine = engine_with(tmp_path, {"port": PORT})
+    quote = first_quote(engine, "What did Ilves say about the dredging contract?")
+    assert "cheapest way to keep the channel deep" in quote
