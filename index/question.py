@@ -68,7 +68,7 @@ _VIEW_VERBS = (
 _JUDGING_VERBS = _words(
     """
     rate size gauge judge regard interpret advise caution counsel object mind oppose support
-    favour favor endorse downplay play rule brush shrug like dislike bring pitch
+    favour favor endorse downplay play rule brush shrug like dislike bring pitch find
     """
 )
 # … some only with their particle ("play down", not "What position did X play?")
@@ -78,6 +78,7 @@ _PARTICLE_ONLY = {
     "brush": {"off", "aside"},
     "shrug": {"off"},
     "bring": {"up"},  # "What would X bring up", not "What did X bring?"
+    "find": {"it"},  # "Why does X find it natural …", not "What did the survey find?"
 }
 # "What worries X about Y": the person is the verb's object
 _AFFECTING_VERBS = _words(
@@ -104,7 +105,8 @@ _NOUN_LED = _words(
     """
     warning warnings worry worries concern concerns advice message promise pledge threat
     criticism complaint prediction forecast comment comments remark remarks reaction response
-    explanation argument assessment
+    explanation argument assessment outlook view verdict reason reasons excuse chance chances
+    odds assurance assurances guidance
     """
 )
 _GIVING_VERBS = _words("give have offer issue send voice raise express sound make deliver")

@@ -114,6 +114,15 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
             "Nazer",
             None,
         ),
+        # found on the fresh tune questions of stop 16, written again on invented names
+        ("What chance does Ines Calloway give the toll plan?", "Ines Calloway", None),
+        ("What outlook did Brandt give analysts for the shipyard?", "Brandt", None),
+        ("What reason did the port chief give for the delay?", "", "chief"),
+        (
+            "Why does Norland's Marta Ilves find it odd that ferries sail empty?",
+            "Marta Ilves",
+            None,
+        ),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
@@ -171,6 +180,8 @@ def test_a_noun_of_worry_before_did_is_the_statement_not_a_verb(
         "When did Lindqvist found Skyparcel?",
         "How many aircraft did Skyparcel build?",
         "What prize did Lindqvist win?",
+        "What did the Skyparcel survey find about drones?",
+        "What chance of rain is there in Norland?",
     ],
 )
 def test_factoid_questions_are_not_speech(question: str) -> None:
