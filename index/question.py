@@ -56,6 +56,7 @@ _VIEW_VERBS = (
     consider fret add note conclude forecast assess characterise characterize justify dismiss
     reply announce acknowledge concede stress emphasise emphasize call see make put express
     reveal disclose outline signal accuse praise welcome reject dispute question doubt
+    hail laud applaud lament bemoan decry condemn
     thinks believes expects says tells wants fears hopes feels sees
     """
     )
@@ -80,6 +81,9 @@ _PARTICLE_ONLY = {
     "bring": {"up"},  # "What would X bring up", not "What did X bring?"
     "find": {"it"},  # "Why does X find it natural …", not "What did the survey find?"
 }
+# … and some never with one: "What would X like to do" is a wish, "Where does X hail from" a
+# place, not a view
+_NOT_BEFORE = {"like": {"to"}, "hail": {"from"}}
 # "What worries X about Y": the person is the verb's object
 _AFFECTING_VERBS = _words(
     "worries concerns bothers troubles pleases surprises encourages disappoints frustrates angers"
@@ -383,8 +387,8 @@ def _find_speaker(
                 particles = _PARTICLE_ONLY.get(lower[v])
                 if particles is not None and (v + 1 >= n or lower[v + 1] not in particles):
                     said = False
-                if lower[v] == "like" and v + 1 < n and lower[v + 1] == "to":
-                    said = False  # "What would X like to do": a wish, not a view
+            if said and v + 1 < n and lower[v + 1] in _NOT_BEFORE.get(lower[v], ()):
+                said = False
             if not said or words[v][:1].isupper():
                 continue
             speaker = words[aux + 1 : v]

@@ -182,6 +182,7 @@ def test_a_noun_of_worry_before_did_is_the_statement_not_a_verb(
         "What prize did Lindqvist win?",
         "What did the Skyparcel survey find about drones?",
         "What chance of rain is there in Norland?",
+        "What town does Marta Ilves hail from?",
     ],
 )
 def test_factoid_questions_are_not_speech(question: str) -> None:
