@@ -344,10 +344,11 @@ def _on_topic(near: float, weights: Weights, question: Question) -> float:
     hold ``direct_topic`` of the topic, less below. Direct speech is preferred, but a quotation
     about something else does not beat X's reported words on the topic ("X told investors that
     …"). A yes/no question ("Did X mention any obstacles?") names what was said: there the
-    statement that says it counts more than direct speech near it."""
+    statement that says it counts more than direct speech near it; one asking for a view ("Does
+    X think …") is answered by X's own words like any other."""
     share = min(1.0, near / weights.direct_topic) if weights.direct_topic > 0 else 1.0
     share = weights.direct_floor + (1.0 - weights.direct_floor) * share
-    return share * (weights.yes_no_direct if question.yes_no else 1.0)
+    return share * (weights.yes_no_direct if question.yes_no and not question.asks_view else 1.0)
 
 
 def _around(analysis: ArticleAnalysis, inside: range) -> range:

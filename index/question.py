@@ -95,6 +95,13 @@ _STANCES = _words(
     persuaded surprised concerned pleased disappointed happy comfortable enthusiastic
     """
 )
+# The verbs and stances of a view, not of saying something ("think", not "mention").
+_VIEWS = _STANCES | _words(
+    """
+    think thinks believe believes expect expects predict fear fears hope hopes feel feels see
+    sees worry worries fret frets want wants doubt doubts
+    """
+)
 _BE = _words("is was are were isn't wasn't aren't weren't")
 _OPINION_VERBS = _words("think thinks believe believes expect expects say says said predict fear")
 # A question asking for a place or a number is still about someone's words when the verb is
@@ -194,6 +201,9 @@ class Question:
     # need not repeat it.
     type_terms: tuple[str, ...] = ()
     yes_no: bool = False  # "Did X mention …", "Does X think …"
+    # A yes/no question asking for a view ("Does X think …", "Is X confident …"), which X's
+    # own words answer, unlike one naming what was said ("Did X mention any obstacles?").
+    asks_view: bool = False
     # The topic a statement of X is judged by: without a leading clause, which names the
     # occasion ("At his news conference, what did X say …"), or a noun that names the statement
     # ("What warning did X give …"). The whole topic still weighs the articles.
@@ -258,6 +268,7 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
         verbs=verbs,
         type_terms=analysed(type_words),
         yes_no=bool(lower) and lower[0] in _AUX,
+        asks_view=any(w.casefold() in _VIEWS for w in verb_words),
         focus=_focus(topic, words, lower, analysed) if speech else topic,
     )
 

@@ -268,3 +268,22 @@ def test_a_quotation_is_judged_by_the_sentences_around_it_not_only_its_lead_in(
     engine = engine_with(tmp_path, {"port": PORT})
     quote = first_quote(engine, "What did Ilves say about the dredging contract?")
     assert "cheapest way to keep the channel deep" in quote
+
+
+FERRY_SUBSIDY = (
+    "Norland Ferry Subsidy Running Out",
+    "Transport minister Ines Calloway said the ferry subsidy of 40 million crowns is quickly "
+    "being used up and parliament will have to decide whether to renew it.\n\n"
+    "\u201cI don't see the subsidy on the chopping block this year,\u201d Calloway said.",
+)
+
+
+def test_a_yes_no_question_asking_for_a_view_is_answered_by_the_speakers_own_words(
+    tmp_path: Path,
+) -> None:
+    # "Does X think …" asks for X's view: her quotation, not the reporter's summary that
+    # repeats more of the question's words ("Did X mention …" prefers that summary: the
+    # Lukashenko case in test_news_answers.py).
+    engine = engine_with(tmp_path, {"ferry-subsidy": FERRY_SUBSIDY})
+    quote = first_quote(engine, "Does Calloway think the ferry subsidy will be cut?")
+    assert "I don't see the subsidy on the chopping block" in quote

@@ -198,7 +198,10 @@ def test_topic_text_kind_more_and_type_nouns() -> None:
     assert more.topic == ()
     city = read_question("Which city is Lukashenko visiting?", ANALYZER)
     assert city.kind == "where" and city.type_terms == ("citi",) and not city.speech
-    assert read_question("Did Lukashenko mention any obstacles?", ANALYZER).yes_no
+    obstacles = read_question("Did Lukashenko mention any obstacles?", ANALYZER)
+    assert obstacles.yes_no and not obstacles.asks_view
+    for view in ("Does Lukashenko think the talks will fail?", "Is Lukashenko confident of it?"):
+        assert read_question(view, ANALYZER).asks_view, view
 
 
 # ---- matching a speaker
