@@ -112,7 +112,6 @@ class Weights:
     yes_no_direct: float = 0.25
     direct_topic: float = 0.01  # (any topic word at all earns the whole bonus)
     direct_floor: float = 0.6
-    statement_min_article: float = 0.1  # topic share its article must hold
     together: float = 0.15  # topic share an article naming the speaker must hold
     # A speech question is answered with a sentence about X instead of X's statements when that
     # sentence holds this much more of the topic than any statement of X with its lead-in
@@ -302,9 +301,9 @@ def _score_statements(
         own = _terms_of(analysis, inside)
         near = own | _terms_of(analysis, lead_in(analysis, inside, cand))
         around = _terms_of(analysis, _around(analysis, inside))
+        # (However little of the topic its article holds: the speaker and topic were found
+        # together, or absence.never_together declined. A question may paraphrase all of it.)
         article_cov = topic_in(cand.source.terms)
-        if topic and article_cov < weights.statement_min_article:
-            continue
         f = {
             "speaker": cand.speaker_score,
             "terms": focus_in(own),

@@ -287,3 +287,28 @@ def test_a_yes_no_question_asking_for_a_view_is_answered_by_the_speakers_own_wor
     engine = engine_with(tmp_path, {"ferry-subsidy": FERRY_SUBSIDY})
     quote = first_quote(engine, "Does Calloway think the ferry subsidy will be cut?")
     assert "I don't see the subsidy on the chopping block" in quote
+
+
+ENVOY = (
+    "Norland Envoy Warns Of More Trade Conflicts",
+    "Relations between Norland and Estmark will get worse before they get better, Norland's "
+    "envoy Marta Ilves said.\n\n"
+    "\u201cI think we will keep pushing each other to the brink of a tariff war,\u201d Ilves said.",
+)
+STEEL = (
+    "Estmark Steel Talks Stall",
+    "A quarrel over steel quotas stalled talks in Estmark on Tuesday, its steel federation said.",
+)
+
+
+def test_a_speaker_found_is_quoted_even_where_the_question_paraphrases_the_topic(
+    tmp_path: Path,
+) -> None:
+    # Ilves is in one article, whose headline names the topic ("Trade Conflicts"), and says
+    # what the question asks in other words: her words answer it, though her article's text
+    # holds almost none of the question's.
+    engine = engine_with(tmp_path, {"envoy": ENVOY, "steel": STEEL})
+    question = (
+        "Does Ilves think quarrels will bring the two sides to the edge of open trade conflict?"
+    )
+    assert "brink of a tariff war" in first_quote(engine, question)
