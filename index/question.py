@@ -80,6 +80,7 @@ _PARTICLE_ONLY = {
     "shrug": {"off"},
     "bring": {"up"},  # "What would X bring up", not "What did X bring?"
     "find": {"it"},  # "Why does X find it natural …", not "What did the survey find?"
+    "open": {"to"},  # "Is X open to a tax", not "When is the park open?"
 }
 # … and some never with one: "What would X like to do" is a wish, "Where does X hail from" a
 # place, not a view
@@ -93,6 +94,7 @@ _STANCES = _words(
     convinced worried optimistic pessimistic confident sceptical skeptical cautious unhappy
     satisfied upbeat wary bullish bearish hopeful doubtful opposed against impressed
     persuaded surprised concerned pleased disappointed happy comfortable enthusiastic
+    open ready willing prepared receptive inclined keen eager reluctant hesitant
     """
 )
 # The verbs and stances of a view, not of saying something ("think", not "mention").

@@ -183,6 +183,7 @@ def test_a_noun_of_worry_before_did_is_the_statement_not_a_verb(
         "What did the Skyparcel survey find about drones?",
         "What chance of rain is there in Norland?",
         "What town does Marta Ilves hail from?",
+        "What months of the year is Ilves Park open?",
     ],
 )
 def test_factoid_questions_are_not_speech(question: str) -> None:
