@@ -119,10 +119,13 @@ _NOUN_LED = _words(
     warning warnings worry worries concern concerns advice message promise pledge threat
     criticism complaint prediction forecast comment comments remark remarks reaction response
     explanation argument assessment outlook view verdict reason reasons excuse chance chances
-    odds assurance assurances guidance
+    odds assurance assurances guidance doubt doubts reservations misgivings objection objections
+    caveat
     """
 )
-_GIVING_VERBS = _words("give have offer issue send voice raise express sound make deliver")
+_GIVING_VERBS = _words(
+    "give have offer issue send voice raise express sound make deliver set lay spell"
+)
 # "What is X called?", "How is X described?", "What does X mean?": asking for a name or a
 # description, not for words someone said — unless a person is their subject.
 _NAMING_VERBS = _words("call called describe described mean meant know known")
