@@ -44,7 +44,9 @@ from index.engine import Engine, EngineConfig
 from index.question import Question
 
 QUESTIONS = Path(__file__).parent / "questions"
-TUNE_FILES = (QUESTIONS / "news-dev-tune-extra.jsonl", QUESTIONS / "news-dev-tune-fresh.jsonl")
+TUNE_FILES = tuple(
+    QUESTIONS / f"news-dev-tune-{name}.jsonl" for name in ("extra", "fresh", "fresh16")
+)
 # The features the statement score adds up (index/answer.py: _score_statements), in its order;
 # "direct" is the direct-speech bonus as the score counts it (times ``_on_topic``).
 FEATURES: tuple[str, ...] = ("speaker", "terms", "near", "article", "rank", "passage")
