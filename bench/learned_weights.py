@@ -49,12 +49,13 @@ TUNE_FILES = tuple(
 )
 # The features the statement score adds up (index/answer.py: _score_statements), in its order;
 # "direct" is the direct-speech bonus as the score counts it (times ``_on_topic``).
-FEATURES: tuple[str, ...] = ("speaker", "terms", "near", "article", "rank", "passage")
+FEATURES: tuple[str, ...] = ("speaker", "terms", "near", "around", "article", "rank", "passage")
 FEATURES += ("direct", "verb", "future", "form")
 HAND = {
     "speaker": DEFAULT_WEIGHTS.speaker,
     "terms": DEFAULT_WEIGHTS.statement_terms,
     "near": DEFAULT_WEIGHTS.statement_near,
+    "around": DEFAULT_WEIGHTS.statement_around,
     "article": DEFAULT_WEIGHTS.statement_article,
     "rank": DEFAULT_WEIGHTS.statement_rank,
     "passage": DEFAULT_WEIGHTS.statement_passage,
