@@ -112,6 +112,10 @@ _OPINION_VERBS = _words("think thinks believe believes expect expects say says s
 _SAID_VERBS = _words(
     "say said tell told see expect predict forecast estimate think believe want wants"
 )
+# "When does X expect …" asks for X's forecast; "When did X announce …" for a date.
+_EXPECTING = _words(
+    "expect expects predict predicts forecast forecasts estimate estimates anticipate anticipates"
+)
 # "What warning did X give …", "What worry did X have …": the noun names the statement, the
 # verb only gives it.
 _NOUN_LED = _words(
@@ -360,7 +364,7 @@ def _find_speaker(
             if _is_person(speaker):
                 return speaker, ["according"], rest
     factoid = kind in {"who", "when", "where", "count"}
-    said_only = kind in {"where", "count"}
+    said_only = kind in {"where", "count", "when"}
     # "Quote X on Y"
     if not factoid and lower and lower[0] == "quote" and n > 1:
         for k in range(1, n):
@@ -393,13 +397,23 @@ def _find_speaker(
         if _is_person(words[wh + 2 : k]):
             return words[wh + 2 : k], [words[wh + 1]], words[k:]
     noun_led = _noun_led(lower, wh)  # "What warning did X give"
-    verbs = _SAID_VERBS if said_only else _VIEW_VERBS
+    verbs = _EXPECTING if kind == "when" else _SAID_VERBS if said_only else _VIEW_VERBS
     if aux is not None and aux - wh <= 10 and (said_only or not factoid):
         for v in range(aux + 2, min(n, aux + 14)):
             said = lower[v] in verbs or (noun_led and lower[v] in _GIVING_VERBS)
             if not said and not factoid and _plain_speaker(lower[aux + 1 : v], words[v - 1]):
                 be = lower[aux] in _BE
                 said = lower[v] in (_STANCES if be else _JUDGING_VERBS)
+                # "Why is X weighing a merger?" asks for X's reasons (now: "Why was Tetzel
+                # seeking money?" asks history); "What will X do if …" what X says X will do
+                now = lower[aux] in {"is", "are", "isn't", "aren't"}
+                said = said or (now and kind == "why" and _is_participle(lower[v]))
+                said = said or (
+                    lower[v] == "do"
+                    and lower[aux] in {"will", "would"}
+                    and v + 1 < n
+                    and lower[v + 1] in {"if", "about", "next", "now"}
+                )
                 particles = _PARTICLE_ONLY.get(lower[v])
                 if particles is not None and (v + 1 >= n or lower[v + 1] not in particles):
                     said = False
@@ -449,6 +463,10 @@ def _find_speaker(
             if _names_a_person(speaker[-1:]) or lower[i][:-2] in PERSON_NOUNS:
                 return speaker, [words[noun]], words[noun + 1 :]
     return None
+
+
+def _is_participle(word: str) -> bool:
+    return len(word) > 5 and word.endswith("ing")
 
 
 def _plain_speaker(lower: Sequence[str], last: str) -> bool:

@@ -184,6 +184,9 @@ def test_a_noun_of_worry_before_did_is_the_statement_not_a_verb(
         "What chance of rain is there in Norland?",
         "What town does Marta Ilves hail from?",
         "What months of the year is Ilves Park open?",
+        "When did Marta Ilves announce the toll?",
+        "Why was Calloway seeking money in Estmark?",
+        "What would a harbour pilot do for a ship in fog?",
     ],
 )
 def test_factoid_questions_are_not_speech(question: str) -> None:
