@@ -123,6 +123,13 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
             "Marta Ilves",
             None,
         ),
+        ("How did the chairman of the ferry board hail the timetable?", "", "chairman"),
+        ("Is the Norland transport minister open to a toll on the bridge?", "", "minist"),
+        ("Is Calloway ready to back the ferry subsidy?", "Calloway", None),
+        ("What doubt did Brandt of Norland Ferries raise about the fares?", "Brandt", None),
+        ("When does Norland's port chief expect the quay to reopen?", "", "chief"),
+        ("Why is Marta Ilves weighing a toll on the bridge?", "Marta Ilves", None),
+        ("What will Calloway do if the ferry strike goes on?", "Calloway", None),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
