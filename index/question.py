@@ -112,6 +112,7 @@ _OPINION_VERBS = _words("think thinks believe believes expect expects say says s
 _SAID_VERBS = _words(
     "say said tell told see expect predict forecast estimate think believe want wants"
 )
+_PLANNING = _words("plan plans intend intends")
 # "When does X expect …" asks for X's forecast; "When did X announce …" for a date.
 _EXPECTING = _words(
     "expect expects predict predicts forecast forecasts estimate estimates anticipate anticipates"
@@ -407,6 +408,8 @@ def _find_speaker(
                 # "Why is X weighing a merger?" asks for X's reasons (now: "Why was Tetzel
                 # seeking money?" asks history); "What will X do if …" what X says X will do
                 now = lower[aux] in {"is", "are", "isn't", "aren't"}
+                # "Does X plan to …?" asks for X's words; "What did Khan plan?" for history
+                said = said or (aux == 0 and lower[v] in _PLANNING)
                 said = said or (now and kind == "why" and _is_participle(lower[v]))
                 said = said or (
                     lower[v] == "do"

@@ -130,6 +130,7 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("When does Norland's port chief expect the quay to reopen?", "", "chief"),
         ("Why is Marta Ilves weighing a toll on the bridge?", "Marta Ilves", None),
         ("What will Calloway do if the ferry strike goes on?", "Calloway", None),
+        ("Does Norland Ferries' new chief executive plan to cut fares?", "", "execut"),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
@@ -194,6 +195,7 @@ def test_a_noun_of_worry_before_did_is_the_statement_not_a_verb(
         "When did Marta Ilves announce the toll?",
         "Why was Calloway seeking money in Estmark?",
         "What would a harbour pilot do for a ship in fog?",
+        "What town did the Norland army plan to attack?",
     ],
 )
 def test_factoid_questions_are_not_speech(question: str) -> None:
