@@ -845,6 +845,11 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
         subject = _Subject.of(quoted_as, prefix, offset=clause_start)
         cue = (clause_start + quoted_as.start(), clause_start + quoted_as.end())
         return _apply(raw, subject, cue, people)
+    view = None if _is_short_phrase(text, raw) else _view_cue(clause, people)
+    if view is not None:
+        found_subject, cue_end = view
+        subject = _Subject.of(found_subject, "", offset=clause_start)
+        return _apply(raw, subject, (subject.cue_start, clause_start + cue_end), people)
     opening = _LETTER_RE.search(text, raw.start, raw.end)
     capital = opening is not None and opening.group().isupper()
     tail_re = _TAIL_WITH_INITIALS_RE if capital else _TAIL_RE
@@ -862,6 +867,60 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
     return False
 
 
+# "X called the plan “…”", "X described the report as “…”", "X termed it “…”": a view in the
+# speaker's own words, though no verb of speech introduces it. The verb, then what it is about
+# (a few words; never a quotation, a sentence end or a verb of speech), right before the
+# quotation. ("a company called “Acme”" has nothing between: a name, no view; 'He called it
+# “historic”' is a short phrase, as often the reporter's scare quote as the speaker's word.)
+_VIEW_VERB_RE = re.compile(
+    r"(?<![\w’'-])(?:(?P<call>call(?:ed|s|ing)|term(?:ed|s|ing)|dub(?:bed|s|bing)|"
+    r"brand(?:ed|s|ing)|label(?:led|ed|s|ling|ing))|(?P<describe>describ(?:ed|es|ing)))\s+"
+    # "called for", "called on", "called off" ask for something: not a view of something
+    r"(?!(?:for|on|off|in|up|out|back|upon|at|to|by|from|with)\s)"
+)
+_VIEW_OBJECT_RE = re.compile(r"(?P<object>[^“”\"«».!?;:\n]{1,80}?)(?P<as>\s+as)?\s*$")
+_VIEW_REACH = 120  # how far before the quotation the verb may stand
+_SINGULAR_PERSONAL_PRONOUNS = _words("he she он она")
+
+
+def _view_cue(clause: str, people: _People) -> tuple[re.Match[str], int] | None:
+    """The subject of a verb that gives a view ("called", "described … as", "termed") right
+    before the quotation ending ``clause``, and where its cue ends; only when the subject is a
+    person (a company calls its drug “Zyrex”, which is no one's view)."""
+    verbs = list(_VIEW_VERB_RE.finditer(clause, max(0, len(clause) - _VIEW_REACH)))
+    if not verbs:
+        return None
+    last = verbs[-1]
+    tail = _VIEW_OBJECT_RE.fullmatch(clause, last.end())
+    if tail is None or (tail.group("as") is None) == (last.group("describe") is not None):
+        return None  # "described" needs its "as"; "called … as" is something else
+    if any(v.group() in _REPORTING_VERBS for v in _speech_verbs(tail.group("object"))):
+        return None  # "… called reporters in and said “…”": that verb is the cue
+    found = _subject_before(clause, 0, last.start())
+    if found is None and last.group().rstrip().endswith("ing"):
+        found = _sentence_subject(clause, last.start())
+    if found is None or not _is_a_person(found, people, len(clause)):
+        return None
+    return found, tail.end("object")
+
+
+def _is_a_person(found: re.Match[str], people: _People, clause_end: int) -> bool:
+    """Whether a subject match names a person: he or she, a role ("the mayor"), or a name with
+    a title or role, or one the article reads as a person's ("Ines Calloway", then "Calloway")."""
+    if found.group("pron") is not None:
+        return found.group("pron").lower() in _SINGULAR_PERSONAL_PRONOUNS
+    if found.group("desc") is not None:
+        return not _is_plural_descriptor(found.group("desc"))
+    name = found.group("name")
+    trimmed = _trim_name(name) if name is not None else None
+    if trimmed is None:
+        return False
+    titles, _offset, proper = _split_titles(trimmed[1])
+    if found.group("pre") or titles:
+        return True
+    return people.reads_as_person(proper)
+
+
 # The subject that opens a sentence and the verb after it: "Okafor called on …", "But the
 # senior banker was …"
 _SENTENCE_SUBJECT_RE = re.compile(
@@ -874,7 +933,9 @@ _SENTENCE_SUBJECT_RE = re.compile(
 def _sentence_subject(clause: str, participle_at: int) -> re.Match[str] | None:
     """For a participle after a comma ("…, saying: "…"", "…, adding that"), the subject of the
     sentence it hangs on, when the sentence opens with one and a verb."""
-    if not clause[:participle_at].rstrip().endswith(","):
+    before = clause[:participle_at].rstrip()
+    if not before.endswith(",") and not before.endswith((',"', ",”")):
+        # (the comma may close a quotation: 'X called it a "disgrace," adding “…”')
         return None
     return _SENTENCE_SUBJECT_RE.match(clause, 0, participle_at)
 
@@ -1345,6 +1406,26 @@ class _People:
         self._append(mention)
         self.complete(entity)
         return mention
+
+    def reads_as_person(self, printed: str) -> bool:
+        """Whether the name ``printed`` (as a cue prints it) is a person's: a name of the
+        article's that is a person, or whose longest form looks like a person's name ("Calloway"
+        after "Ines Calloway"), and no organisation's ("Harlow Industries Inc")."""
+        tokens = _key_tokens(printed)
+        if not tokens:
+            return False
+        candidates = [
+            entity
+            for entity in self._by_token.get(next(iter(tokens)), ())
+            if tokens <= entity.tokens
+        ]
+        if not candidates:
+            return _looks_personal(printed)
+        entity = max(candidates, key=lambda e: e.last_seen)
+        self.complete(entity)
+        if _is_organisation(entity.printed):
+            return False
+        return entity.person or _looks_personal(entity.printed)
 
     def note_unnamed(self, start: int, end: int, words: str) -> _Mention:
         """A cue with an indefinite descriptor ("a Benetton spokeswoman said"): someone unnamed,

@@ -1,0 +1,98 @@
+"""Seven attribution patterns found on news questions the engine missed. Every text is invented
+in the shape of what was seen, never copied from an article."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from index.analyze import Analyzer
+from index.speech import Speech, analyse_speech
+from tests.speech_helpers import cues, speakers
+from tests.work import calls
+
+ANALYZER = Analyzer()
+
+
+def _reported(speech: Speech) -> list[str | None]:
+    return [speech.people[q.person].name if q.person >= 0 else None for q in speech.reported]
+
+
+# ---- a. a view given with "called", "described … as", "termed"
+def test_a_person_calling_something_a_quotation_said_it() -> None:
+    text = (
+        "Ines Calloway, the council's transport chief, called the ministry's study "
+        '"so badly flawed that it proves nothing."'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Ines Calloway"]
+    assert cues(text, speech) == [
+        "Ines Calloway, the council's transport chief, called the ministry's study"
+    ]
+
+
+def test_a_quotation_after_called_and_one_after_adding_are_the_callers() -> None:
+    text = (
+        "Ines Calloway runs the council's transport office.\n\n"
+        'Calloway called the plan a "reflection of a political decision," adding '
+        '"we have no confidence in the ministry."'
+    )
+    assert speakers(analyse_speech(text)) == ["Ines Calloway", "Ines Calloway"]
+
+
+def test_described_as_and_termed_give_a_view() -> None:
+    text = (
+        'Transport minister Oskar Brandt described the report as "a whitewash from start to '
+        'finish." Mayor Tom Reyes termed the proposal "an insult to every taxpayer."'
+    )
+    assert speakers(analyse_speech(text)) == ["Oskar Brandt", "Tom Reyes"]
+    text = 'The chairwoman of the rail union called it "a betrayal of every worker."'
+    assert cues(text, analyse_speech(text)) == ["The chairwoman of the rail union called it"]
+    text = 'Mayor Tom Reyes called it "historic" at the opening.'  # often a scare quote
+    assert speakers(analyse_speech(text)) == [None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He founded a company called "Acme Widgets" in 1990.',
+        'Lena Ortiz joined a band called "The Quiet Hours" last spring.',
+        'Harlow Industries Inc called its new drug "Zyrex" in the filing.',
+        'Lena Ortiz called. "We are ready," the mayor told her later.',
+        'Lena Ortiz called on Monday, and later said nothing. "We are ready," Ann Fry said.',
+    ],
+)
+def test_called_is_no_cue_without_a_person_calling_something(text: str) -> None:
+    speech = analyse_speech(text)
+    assert not any("called" in cue for cue in cues(text, speech) if cue is not None)
+    assert "Harlow Industries Inc" not in speakers(speech)
+    assert "Lena Ortiz" not in speakers(speech)
+
+
+# ---- hostile input: four times the text, about four times the work (never sixteen)
+_HOSTILE_ARTICLES = {
+    "called": lambda n: "Ann Lee " + "called " * n + 'the plan "a mess."',
+    "called, spaced": lambda n: 'Ann Lee called the plan "a mess." ' * n,
+    "described without as": lambda n: "Ann Lee described " + "the plan " * n + '"a mess."',
+    "party after a comma": lambda n: "Rep. Ed Dunn, " + "(D-Tenn.) " * n + 'said "go."',
+    "interview clause": lambda n: "Ann Lee" + ", in an interview with X" * n + ', said: "Go."',
+    "long role after the verb": lambda n: '"Go," said ' + "big vice " * n + "president Ann Lee.",
+    "plural role words": lambda n: '"Go," said Ann Lee of ' + "Bankers " * n + "Trust.",
+    "role and role apposition": lambda n: (
+        '"Go," Ann Lee, ' + "president and " * n + "officer said."
+    ),
+    "role-only mentions": lambda n: (
+        "Sales fell, the chairman of the board said. " * n + '"Fine," Ann Lee said.'
+    ),
+    "opening roles": lambda n: "Chairman of the board, " * n + 'Rep. Ed Dunn, said "go."',
+}
+
+
+@pytest.mark.parametrize("unit", _HOSTILE_ARTICLES.values(), ids=_HOSTILE_ARTICLES.keys())
+def test_attribution_work_grows_in_proportion_to_hostile_text(
+    unit: Callable[[int], str],
+) -> None:
+    small = calls(lambda: analyse_speech(unit(500)))
+    large = calls(lambda: analyse_speech(unit(2000)))
+    assert large < 6 * small
