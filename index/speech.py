@@ -303,6 +303,20 @@ _SUBJECT = (
     rf"|(?P<desc>{_DESCRIPTOR}))"
 )
 
+# After the verb ("“…,” said Nordbank Oslo branch senior vice president Kari Holm"), the words
+# before a name may also be an organisation's capitalised name (up to five words, "and" and "&"
+# inside), lower-case words and the role: more than the four words of _PRE_ROLE. ("said Ann Lee
+# of Dutch Salvage experts Smit Tak" has a capitalised word after the lower-case ones: no role.)
+# (Before the verb, a subject searched for leftwards finds the role's last words on its own.)
+_ORGANISATION_THEN_ROLE = (
+    rf"(?={_UP})[\w’'.&-]+(?:\s+(?:(?:and|und|&)\s+)?(?={_UP})[\w’'.&-]+){{0,4}}\s+"
+    rf"(?:[a-z][\w’'.&-]*\s+){{0,4}}?{_ROLE_I}s?"
+)
+_SUBJECT_AFTER_VERB = _SUBJECT.replace(
+    f"(?P<pre>{_PRE_ROLE})", f"(?P<pre>{_PRE_ROLE}|{_ORGANISATION_THEN_ROLE})", 1
+)
+
+
 # “…,” X said / “…,” said X / “…,” according to X / «…», — заявил X
 _AFTER_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?:"
@@ -310,7 +324,7 @@ _AFTER_RE = re.compile(
     rf"{_OPEN_ROLE_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
     rf"(?P<v1>{_VERB})"
     # (the verb once more: the wire sometimes doubles it, "said said Beth Reiners")
-    rf"|(?P<v2>{_VERB})(?:\s+(?P=v2))?\s+(?P<s2>{_SUBJECT.replace('P<', 'P<b_')})"
+    rf"|(?P<v2>{_VERB})(?:\s+(?P=v2))?\s+(?P<s2>{_SUBJECT_AFTER_VERB.replace('P<', 'P<b_')})"
     rf"|(?P<acc>[Aa]ccording\s+to)\s+(?P<s3>{_SUBJECT.replace('P<', 'P<c_')})"
     rf")"
 )
@@ -484,7 +498,7 @@ _ACCORDING_BEFORE_RE = re.compile(
     rf"(?:\s+(?:put\s+it|{_VERB}))?\s*,\s*$"
 )
 # "…, said analyst David Healy of Drexel." (the verb first, after a comma)
-_VERB_FIRST_RE = re.compile(rf"{_VERB}\s+{_SUBJECT}")
+_VERB_FIRST_RE = re.compile(rf"{_VERB}\s+{_SUBJECT_AFTER_VERB}")
 _ACCORDING_ANYWHERE_RE = re.compile(rf"(?<![\w-])[Aa]ccording\s+to\s+{_SUBJECT}")
 # What may stand between the verb and the quotation: " that", " to reporters:", " the deal was".
 _TAIL_RE = re.compile(r"[^“”\"«».!?;]{0,100}")

@@ -70,6 +70,23 @@ def test_called_is_no_cue_without_a_person_calling_something(text: str) -> None:
     assert "Lena Ortiz" not in speakers(speech)
 
 
+# ---- b. a long role phrase between the verb and the name
+def test_a_long_role_phrase_after_the_verb_stands_before_the_name() -> None:
+    text = (
+        '"The krona may fall to 140," said Nordbank Oslo branch senior vice president Kari '
+        'Holm.\n\n"Rates hold," said Acme Corp president and chief executive officer Jon Lie.'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Kari Holm", "Jon Lie"]
+    holm = speech.people[speech.quotations[0].person]
+    assert {"nordbank", "oslo", "vice", "president"} <= set(holm.words.split())
+
+
+def test_a_name_then_its_affiliation_after_the_verb_is_no_role_phrase() -> None:
+    text = '"Calm seas are rare," said Ann Lee of Dutch Towage experts Hollis Marine of Delft.'
+    assert speakers(analyse_speech(text)) == ["Ann Lee"]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "called": lambda n: "Ann Lee " + "called " * n + 'the plan "a mess."',
