@@ -289,7 +289,8 @@ _ORGANISATION = (
     rf"(?:\s+(?:of|and|&|for)\s+(?:the\s+)?{_NAME}){{0,2}}"
 )
 # "Robert Byrd (Democrat) of West Virginia", "Hal Daub (R-Nebr.)": a party in parentheses
-_AFFILIATION = rf"(?:\s+\([^()\n]{{1,24}}\))?(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
+# (the wire sometimes puts a comma before the parenthesis: "Rep. Ed Dunn, (D-Tenn.) said")
+_AFFILIATION = rf"(?:,?\s+\([^()\n]{{1,24}}\))?(?:\s+(?:of|at|from|for|with)\s+{_ORGANISATION})?"
 # Words that describe a name right before it: "private political analyst", "Norway's foreign
 # minister", "Foreign Ministry spokesman" (ending in a role word).
 _PRE_ROLE = (
@@ -428,9 +429,27 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
     if found is None and _COMMA_BEFORE_VERB_RE.search(text, max(lo, verb_at - 80), verb_at):
         # (only where a comma closes the words before the verb: the search is not cheap)
         found = _ROLE_NAME_COMMA_RE.search(text, lo, verb_at)
-        if found is None or found.group("pre") is None:
+        if found is None or (
+            found.group("pre") is None and not _after_an_opening_role(text, start, found)
+        ):
             found = _affiliated_before_comma(text, lo, verb_at)
     return found
+
+
+# "Chairman of the harbour committee, " opening the sentence before a name in apposition
+_OPENING_ROLE_RE = re.compile(
+    rf"\s*(?:[Tt]he\s+)?(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}(?:\s+(?:of|for|at)\s+[^,.;:\n]{{1,60}})?"
+    r",\s+"
+)
+_OPENING_ROLE_CHARS = 100
+
+
+def _after_an_opening_role(text: str, start: int, found: re.Match[str]) -> bool:
+    """Whether the name of ``found`` ("Rep. Ed Dunn, said") stands in apposition to a role that
+    opens the sentence at ``start`` ("Chairman of the harbour committee, Rep. Ed Dunn, said")."""
+    if found.group("name") is None or found.start() - start > _OPENING_ROLE_CHARS:
+        return False
+    return _OPENING_ROLE_RE.fullmatch(text, start, found.start()) is not None
 
 
 _WHO_BEFORE_VERB_RE = re.compile(

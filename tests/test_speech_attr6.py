@@ -87,6 +87,34 @@ def test_a_name_then_its_affiliation_after_the_verb_is_no_role_phrase() -> None:
     assert speakers(analyse_speech(text)) == ["Ann Lee"]
 
 
+# ---- c. a party in parentheses after a comma; a role opening the sentence
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('Rep. Ed Dunn, (D-Tenn.) said today "the time has come to act."', "Ed Dunn"),
+        ('Rep. Ed Dunn (D-Tenn.) said "we will not wait for the Senate."', "Ed Dunn"),
+        (
+            "Chairman of the harbour committee, Rep. Ed Dunn, (D-Tenn.) said today "
+            '"the time has come to act."',
+            "Ed Dunn",
+        ),
+        (
+            'Chairman of the harbour committee, Rep. Ed Dunn, said "the time has come to act."',
+            "Ed Dunn",
+        ),
+        ('"We will not wait," Sen. Ann Fry, (R-Ohio) said.', "Ann Fry"),
+    ],
+)
+def test_a_party_in_parentheses_after_a_comma_is_the_names(text: str, speaker: str) -> None:
+    assert speakers(analyse_speech(text)) == [speaker]
+
+
+def test_a_place_opening_the_sentence_is_no_role_before_an_apposition() -> None:
+    # "In Paris, Lena Ortiz, …" is not "the Paris" being Lena Ortiz
+    text = 'In Paris, Lena Ortiz, the envoy, said "we are close."'
+    assert speakers(analyse_speech(text)) == ["Lena Ortiz"]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "called": lambda n: "Ann Lee " + "called " * n + 'the plan "a mess."',
