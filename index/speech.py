@@ -266,6 +266,14 @@ _ADVERBS = (
 )
 # ", the president," / ", D-Mass, the chairman of the committee," (at most two)
 _APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
+# ", in an interview with the magazine Al-Fajr, carried by the official news agency,": a clause
+# of its circumstances between a subject and its verb, then one more (two appositions written
+# one after the other share their comma, which _APPOSITION never reads as two)
+_CLAUSE_APPOSITION = (
+    r",\s(?:in|at|on|during|speaking|writing|talking|interviewed)\s[^,“”\"«»\n]{1,80}"
+    r",\s[^,“”\"«»\n]{1,80},"
+)
+_APPOSITIONS = rf"(?:{_CLAUSE_APPOSITION}|{_APPOSITION})"
 # ", president of NAWG said" / ", vice-president of GM Overseas Distribution Corporation told":
 # a role in apposition whose closing comma the wire left out (at most once, a role word first)
 # (a bare singular role and its organisation: ", a spokesman said" and ", officials said" are
@@ -321,7 +329,7 @@ _SUBJECT_AFTER_VERB = _SUBJECT.replace(
 # “…,” X said / “…,” said X / “…,” according to X / «…», — заявил X
 _AFTER_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?:"
-    rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITION}"
+    rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITIONS}"
     rf"{_OPEN_ROLE_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
     rf"(?P<v1>{_VERB})"
     # (the verb once more: the wire sometimes doubles it, "said said Beth Reiners")
@@ -339,7 +347,7 @@ _AFTER_QUOTED_AS_RE = re.compile(
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
 _SUBJECT_BEFORE_VERB_RE = re.compile(
-    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITION}{_OPEN_ROLE_APPOSITION}\s+{_ADVERBS}$"
+    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_ROLE_APPOSITION}\s+{_ADVERBS}$"
 )
 # "… its governor, Robin Leigh-Pemberton, said": a name in apposition to a role, closed by a
 # comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"

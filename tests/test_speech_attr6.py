@@ -115,6 +115,37 @@ def test_a_place_opening_the_sentence_is_no_role_before_an_apposition() -> None:
     assert speakers(analyse_speech(text)) == ["Lena Ortiz"]
 
 
+# ---- d. a clause between the subject and "said:"
+def test_an_interview_clause_between_the_subject_and_the_verb() -> None:
+    text = (
+        "Prince Karim, in an interview with the magazine Al-Fajr, carried by the official "
+        'Norland Press Agency (NPA), said: "Progress will come within three months."'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Karim"]
+    text = (
+        "Lena Ortiz, speaking to reporters in Oslo after the vote, said: "
+        '"We lost, but we will be back."'
+    )
+    assert speakers(analyse_speech(text)) == ["Lena Ortiz"]
+
+
+def test_an_interview_clause_after_the_quotation() -> None:
+    text = (
+        '"Progress will come," Prince Karim, in an interview with the magazine Al-Fajr, '
+        "carried by the official Norland Press Agency, said."
+    )
+    assert speakers(analyse_speech(text)) == ["Karim"]
+
+
+def test_a_name_in_the_interview_clause_is_not_the_speaker() -> None:
+    text = (
+        "In an interview with the magazine Al-Fajr, carried by the Norland Press Agency, "
+        'Prince Karim said: "Progress will come."'
+    )
+    assert speakers(analyse_speech(text)) == ["Karim"]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "called": lambda n: "Ann Lee " + "called " * n + 'the plan "a mess."',
