@@ -1017,9 +1017,12 @@ class _Subject:
             if match.group(group) is not None:
                 start, end = match.span(group)
                 if kind == "name":
-                    trimmed = _trim_name(match.group(group))
                     pre = match.group(prefix + "pre") or ""
                     outer = offset + (match.start(prefix + "pre") if pre else start)
+                    led = _led_by_a_plural_role(match, prefix) if pre else None
+                    if led is not None:
+                        (start, end), pre = led, ""
+                    trimmed = _trim_name(match.string[start:end])
                     if trimmed is not None:
                         rel, name = trimmed
                         start += rel
@@ -1028,6 +1031,37 @@ class _Subject:
                     return cls("none", "", offset + start, offset + end)
                 return cls(kind, match.group(group), offset + start, offset + end)
         raise AssertionError("a subject group always matches")
+
+
+# "John Wills of Bankers": a name and a preposition before a capitalised plural person noun
+_NAME_THEN_PREPOSITION_RE = re.compile(
+    rf"(?P<name>{_NAME})\s+(?:of|at|from|for|with)\s+(?:the\s+)?"
+)
+
+
+def _led_by_a_plural_role(match: re.Match[str], prefix: str) -> tuple[int, int] | None:
+    """Where the name is, when the role words a subject match found before it end with a
+    capitalised plural person noun that starts an organisation's name ("said John Wills of
+    Bankers Trust Co": John Wills; "Traders Bank said": the bank), else None."""
+    text = match.string
+    pre_start, pre_end = match.span(prefix + "pre")
+    name_start, name_end = match.span(prefix + "name")
+    last = text[pre_start:pre_end].split()[-1]
+    if not (last[:1].isupper() and _is_plural_role(last.lower())):
+        return None
+    last_start = pre_end - len(last)
+    if last_start == pre_start:
+        # "Traders Bank said": one name, when it ends as an organisation's does
+        ending = text[name_start:name_end].split()[-1].lower().rstrip(".")
+        organisation = ending in _ORGANISATION_WORDS or ending in _NOT_SURNAMES
+        return (pre_start, name_end) if organisation and pre_end + 1 == name_start else None
+    person = _NAME_THEN_PREPOSITION_RE.fullmatch(text, pre_start, last_start)
+    return person.span("name") if person is not None else None
+
+
+def _is_plural_role(word: str) -> bool:
+    """ "bankers", "traders", "analysts": a person noun of _ROLE_WORDS, plural."""
+    return word.endswith("s") and (word in _ROLE_WORDS or word[:-1] in _ROLE_WORDS)
 
 
 def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) -> bool:

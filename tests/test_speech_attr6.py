@@ -146,6 +146,28 @@ def test_a_name_in_the_interview_clause_is_not_the_speaker() -> None:
     assert speakers(analyse_speech(text)) == ["Karim"]
 
 
+# ---- e. an organisation whose name starts with a plural person noun
+@pytest.mark.parametrize(
+    "organisation", ["Bankers Trust Co.", "Traders Bank", "the Dealers Association"]
+)
+def test_an_organisation_starting_with_a_plural_role_is_no_role(organisation: str) -> None:
+    text = f'"Rates will stay high," said John Wills of {organisation}'
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["John Wills"]
+    wills = speech.people[speech.quotations[0].person]
+    assert organisation.split()[-2].lower() in wills.words.split()
+
+
+def test_an_organisation_starting_with_a_plural_role_is_one_name() -> None:
+    text = "Traders Bank said its profit rose by a fifth in the year to March."
+    assert _reported(analyse_speech(text)) == ["Traders Bank"]
+
+
+def test_a_plural_role_before_a_name_still_reads_as_one() -> None:
+    text = '"We wait," said Brixton analyst Mira Holt.'
+    assert speakers(analyse_speech(text)) == ["Mira Holt"]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "called": lambda n: "Ann Lee " + "called " * n + 'the plan "a mess."',
