@@ -285,6 +285,13 @@ _OPEN_ROLE_APPOSITION = (
     rf"|,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s|[Ww]ho\s)[\w’'.&-]+\s+){{1,3}}?"
     rf"{_ROLE_I}(?<![sS])(?=\s))?"
 )
+# ", president and chief operating officer said": two roles joined by "and", the closing comma
+# left out too (the first must be a role word: ", Tokyo and Osaka dealers said" is no apposition)
+_OPEN_APPOSITION = _OPEN_ROLE_APPOSITION.replace(
+    "(?P<open>",
+    rf"(?P<open>,\s+{_ROLE_I}\s+and\s+(?:[\w’'.&-]+\s+){{0,2}}?{_ROLE_I}(?<![sS])(?=\s)|",
+    1,
+)
 # "of Drexel Burnham Lambert Inc" / "at the University of Texas" / "of the brokerage Nesbitt
 # Thomson Inc" after a name
 _ORG_KINDS = (
@@ -330,7 +337,7 @@ _SUBJECT_AFTER_VERB = _SUBJECT.replace(
 _AFTER_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?:"
     rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITIONS}"
-    rf"{_OPEN_ROLE_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
+    rf"{_OPEN_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
     rf"(?P<v1>{_VERB})"
     # (the verb once more: the wire sometimes doubles it, "said said Beth Reiners")
     rf"|(?P<v2>{_VERB})(?:\s+(?P=v2))?\s+(?P<s2>{_SUBJECT_AFTER_VERB.replace('P<', 'P<b_')})"
@@ -347,7 +354,7 @@ _AFTER_QUOTED_AS_RE = re.compile(
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
 _SUBJECT_BEFORE_VERB_RE = re.compile(
-    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_ROLE_APPOSITION}\s+{_ADVERBS}$"
+    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_APPOSITION}\s+{_ADVERBS}$"
 )
 # "… its governor, Robin Leigh-Pemberton, said": a name in apposition to a role, closed by a
 # comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"

@@ -168,6 +168,19 @@ def test_a_plural_role_before_a_name_still_reads_as_one() -> None:
     assert speakers(analyse_speech(text)) == ["Mira Holt"]
 
 
+# ---- f. name, a role in apposition without its closing comma, then the verb
+def test_name_and_a_two_role_apposition_before_the_verb() -> None:
+    text = (
+        "Harlow Industries Inc said its profit fell 12 pct in the quarter.\n\n"
+        '"We are pursuing talks with the tax office," Stephen G. Jarvis, president and chief '
+        "operating officer said."
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Stephen G. Jarvis"]
+    jarvis = speech.people[speech.quotations[0].person]
+    assert {"president", "chief", "operating", "officer"} <= set(jarvis.words.split())
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "called": lambda n: "Ann Lee " + "called " * n + 'the plan "a mess."',
