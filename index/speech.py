@@ -248,13 +248,24 @@ _OBJECT_WORD = (
     rf"{_trie_pattern(SPEECH_VERBS)})(?![\w’'-]))[^\W_][\w’'&-]*(?:\.[^\W_][\w’'&-]*)*"
     r"(?:(?<=\b[A-Z])\.)?"  # "U.K." (initials end in a dot; a word does not)
 )
+# A word of the phrase that describes someone ("U.S.", "Acme Corp.", "Foreign Ministry"): it may
+# hold dots but ends a sentence never, so a role phrase never joins words of two sentences ("…
+# said the analyst. An analyst for X said"). A final dot only after initials or a short form.
+_SHORT_FORMS = _words(
+    "Mr Mrs Ms Dr Prof Sen Gen Gov Rep Lt Col Capt Sgt Adm Maj Rev St Jr Sr "
+    "Corp Inc Co Cos Ltd Bros Dept"
+)
+_PHRASE_WORD = (
+    r"[\w’'&-]+(?:\.[\w’'&-]+)*"
+    r"(?:(?:(?<=\b[A-Z])|" + "|".join(rf"(?<=\b{w})" for w in sorted(_SHORT_FORMS)) + r")\.)?"
+)
 _ROLE_OBJECT = (
     rf"(?:{_NAME}(?:\s+\([^()\n]{{1,20}}\))?"
     rf"|(?:(?:the|a|an|its|his|her|their|one\s+of\s+the)\s+)?"
     rf"(?:{_OBJECT_WORD}\s+){{0,4}}{_OBJECT_WORD}(?<![’'])(?=[\s,.;:]|$))"
 )
 _DESCRIPTOR = (
-    rf"{_DETERMINER}\s+(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}s?(?=\W|$)"
+    rf"{_DETERMINER}\s+(?:{_PHRASE_WORD}\s+){{0,3}}?{_ROLE_I}s?(?=\W|$)"
     rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT}|\s+in\s+{_NAME})?"
 )
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
@@ -271,10 +282,10 @@ _APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
 # (a bare singular role and its organisation: ", a spokesman said" and ", officials said" are
 # the reporting clause after a place or a date, not an apposition)
 _OPEN_ROLE_APPOSITION = (
-    rf"(?P<open>,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s)[\w’'.&-]+\s+){{0,2}}?"
-    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:[\w’'.&-]+\s+){{0,5}}?[\w’'.&-]+"
+    rf"(?P<open>,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s){_PHRASE_WORD}\s+){{0,2}}?"
+    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:{_PHRASE_WORD}\s+){{0,5}}?[\w’'.&-]+"
     # ", American Paper Institute president said": words then one singular role, last
-    rf"|,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s|[Ww]ho\s)[\w’'.&-]+\s+){{1,3}}?"
+    rf"|,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s|[Ww]ho\s){_PHRASE_WORD}\s+){{1,3}}?"
     rf"{_ROLE_I}(?<![sS])(?=\s))?"
 )
 # "of Drexel Burnham Lambert Inc" / "at the University of Texas" / "of the brokerage Nesbitt
@@ -293,10 +304,10 @@ _AFFILIATION = rf"(?:\s+\([^()\n]{{1,24}}\))?(?:\s+(?:of|at|from|for|with)\s+{_O
 # Words that describe a name right before it: "private political analyst", "Norway's foreign
 # minister", "Foreign Ministry spokesman" (ending in a role word).
 _PRE_ROLE = (
-    rf"(?![Aa]n?\s|[Tt]he\s)(?:[\w’'.&-]+\s+){{0,4}}?{_ROLE_I}s?"
+    rf"(?![Aa]n?\s|[Tt]he\s)(?:{_PHRASE_WORD}\s+){{0,4}}?{_ROLE_I}s?"
     # "Japan's Minister of International Trade and Industry Hajime Tamura"
-    rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?:{_UP}[\w’'.&-]*\s+(?:(?:and|&|of)\s+)?){{0,5}}?"
-    rf"{_UP}[\w’'.&-]*)?"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?={_UP}){_PHRASE_WORD}\s+(?:(?:and|&|of)\s+)?){{0,5}}?"
+    rf"(?={_UP}){_PHRASE_WORD})?"
 )
 _SUBJECT = (
     rf"(?<![\w’'-])(?:(?P<pron>{_PRONOUN})|(?:(?P<pre>{_PRE_ROLE}),?\s+)?(?P<name>{_NAME})"
@@ -500,7 +511,7 @@ _AFTER_NAME_RE = re.compile(rf"{_APPOSITION}\s+{_ADVERBS}(?P<verb>[a-z]+|{_VERB}
 _APPOSED_VERB_RE = re.compile(rf",\s+{_ADVERBS}(?P<verb>[a-z]+)")
 # "The Governor of the Bank of England, " right before a name in apposition
 _ROLE_BEFORE_APPOSITION_RE = re.compile(
-    rf"(?:^|(?<=[.\n]\s)|(?<=\n))(?:[Tt]he\s+)?(?P<words>(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}"
+    rf"(?:^|(?<=[.\n]\s)|(?<=\n))(?:[Tt]he\s+)?(?P<words>(?:{_PHRASE_WORD}\s+){{0,3}}?{_ROLE_I}"
     rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_UP}[^,.;:\n]{{0,50}})?),\s+$"
 )
 # ", the chairman of X" / ", analyst at Montgomery Securities" / ", D-Mass"
@@ -510,7 +521,7 @@ _COMMA_THEN_VERB_RE = re.compile(rf",(?=\s+{_ADVERBS}{_VERB})")
 _AFFILIATION_AFTER_RE = re.compile(rf"\s+(?:of|at|from)\s+(?P<words>{_ORGANISATION})")
 # "Brookings analyst Stephen Hess", "Skyparcel’s chief executive, Hannah Lindqvist"
 _PRECEDING_ROLE_RE = re.compile(
-    rf"(?P<words>(?:[\w’'.&-]+\s+){{0,3}}{_ROLE}s?),?\s+$", re.IGNORECASE
+    rf"(?P<words>(?:{_PHRASE_WORD}\s+){{0,3}}{_ROLE}s?),?\s+$", re.IGNORECASE
 )
 _PREPOSITIONS = _words(
     "of against to for with by from in on at about into over between among than like toward "

@@ -1,0 +1,64 @@
+"""Five attribution defects that stop 15 noticed and left alone. Every text is invented in the
+shape of what was seen, never copied from an article."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from index.speech import Speech, analyse_speech
+from tests.speech_helpers import cues, speakers
+from tests.work import calls
+
+
+def _reported(speech: Speech) -> list[str | None]:
+    return [speech.people[q.person].name if q.person >= 0 else None for q in speech.reported]
+
+
+# ---- 1. the words before a role never run across a sentence end
+def test_words_before_a_role_stop_at_a_sentence_end() -> None:
+    # "said the analyst. A analyst for …" is two sentences: the first cue is "said the analyst"
+    # (Mira Holt, the analyst introduced before), never a role phrase ending in "Capital"
+    text = (
+        "Mira Holt, an analyst at Brixton Securities, expects a slump in orders.\n\n"
+        '"Demand is soft," said the analyst. A analyst for Northwind Capital said prices would '
+        "fall by the summer."
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Mira Holt"]
+    assert cues(text, speech) == ["said the analyst"]
+    assert _reported(speech) == ["analyst for Northwind Capital"]
+
+
+def test_a_capitalised_word_ending_a_sentence_is_not_part_of_the_next_role() -> None:
+    text = (
+        '"Orders are thin," said Mira Holt of Northwind Capital. Chief strategist Ben Arlo '
+        "said the firm would wait for the budget."
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Mira Holt"]
+    assert cues(text, speech) == ["said Mira Holt"]
+    assert [text[q.cue_start : q.cue_end] for q in speech.reported] == [
+        "Chief strategist Ben Arlo said"
+    ]
+
+
+def test_initials_and_titles_still_stand_before_a_role() -> None:
+    text = '"Talks resume Monday," U.S. Trade Representative Ann Velde said.'
+    assert speakers(analyse_speech(text)) == ["Ann Velde"]
+
+
+# ---- hostile input: four times the text, about four times the work (never sixteen)
+_HOSTILE_ARTICLES = {
+    "sentence ends before a role": lambda n: '"Fine," said ' + "the analyst. " * n + "Ann said.",
+}
+
+
+@pytest.mark.parametrize("unit", _HOSTILE_ARTICLES.values(), ids=_HOSTILE_ARTICLES.keys())
+def test_attribution_work_grows_in_proportion_to_hostile_text(
+    unit: Callable[[int], str],
+) -> None:
+    small = calls(lambda: analyse_speech(unit(50)))
+    large = calls(lambda: analyse_speech(unit(200)))
+    assert large < 6 * small
