@@ -264,8 +264,16 @@ _ROLE_OBJECT = (
     rf"|(?:(?:the|a|an|its|his|her|their|one\s+of\s+the)\s+)?"
     rf"(?:{_OBJECT_WORD}\s+){{0,4}}{_OBJECT_WORD}(?<![’'])(?=[\s,.;:]|$))"
 )
+# "a Ministry of Foreign Trade and Industry official": an organisation's capitalised name, with
+# "of", "and", "for" inside, before the role word (more words than the three of "a senior
+# government spokesman"; at most seven capitalised ones, after at most two plain words)
+_ORGANISATION_BEFORE_ROLE = (
+    rf"(?:{_PHRASE_WORD}\s+){{0,2}}?(?={_UP}){_PHRASE_WORD}"
+    rf"(?:\s+(?:(?:of|and|for|&)\s+(?:the\s+)?)?(?={_UP}){_PHRASE_WORD}){{1,6}}\s+"
+)
 _DESCRIPTOR = (
-    rf"{_DETERMINER}\s+(?:{_PHRASE_WORD}\s+){{0,3}}?{_ROLE_I}s?(?=\W|$)"
+    rf"{_DETERMINER}\s+(?:(?:{_PHRASE_WORD}\s+){{0,3}}?|{_ORGANISATION_BEFORE_ROLE})"
+    rf"{_ROLE_I}s?(?=\W|$)"
     rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT}|\s+in\s+{_NAME})?"
 )
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"

@@ -49,9 +49,32 @@ def test_initials_and_titles_still_stand_before_a_role() -> None:
     assert speakers(analyse_speech(text)) == ["Ann Velde"]
 
 
+# ---- 2. a capitalised organisation of several words before the role word
+def test_an_organisation_of_several_words_before_the_role() -> None:
+    text = (
+        '"Prices will rise," a Ministry of Foreign Trade and Industry official said.\n\n'
+        "A senior Bureau of Mines and Quarries official said output would fall this year.\n\n"
+        '"The quota stays," a Board of Trade official told reporters.'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == [
+        "Ministry of Foreign Trade and Industry official",
+        "Board of Trade official",
+    ]
+    assert _reported(speech) == ["senior Bureau of Mines and Quarries official"]
+
+
+def test_the_organisation_before_a_role_is_bounded() -> None:
+    # far more capitalised words than an organisation's name has: no descriptor is made of them
+    words = " ".join(["Harbour", "of", "Ports"] * 6)
+    speech = analyse_speech(f'"Prices will rise," a {words} official said.')
+    assert speakers(speech) == [None]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "sentence ends before a role": lambda n: '"Fine," said ' + "the analyst. " * n + "Ann said.",
+    "organisation before a role": lambda n: '"Fine," a ' + "Bank of Trade and " * n + "official.",
 }
 
 
