@@ -618,6 +618,7 @@ class _Entity:
     last_seen: int = -1
     printed: str = ""  # the longest form printed (or an unnamed speaker's descriptor)
     named: bool = True
+    group: bool = False  # unnamed and plural, printed as a name would be ("Officials")
     index: int = -1  # position in Speech.people, once a quotation or statement refers to it
     mentions: list[_Mention] = field(default_factory=list)
     complete: bool = False  # every mention read in full (see _People.complete)
@@ -642,8 +643,9 @@ class _Mention:
     @property
     def label(self) -> str | None:
         """The speaker as shown: the name printed here; an unnamed speaker's descriptor when it
-        says more than a bare role ("Benetton spokeswoman", not "official")."""
-        if self.entity.named:
+        says more than a bare role ("Benetton spokeswoman", not "official"); a group as the cue
+        printed it ("Analysts")."""
+        if self.entity.named or self.entity.group:
             return self.printed
         return self.entity.printed if " " in self.entity.printed else None
 
@@ -975,7 +977,11 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         if named is not None and _looks_personal(named[1]):
             subject = _named(subject, named)
     raw.cue = cue
-    if subject.kind == "name":
+    if subject.kind == "name" and not subject.pre and _names_a_group(subject.words):
+        # "Officials said", "Analysts said": a group, never a person's name;
+        # someone unnamed, like "a spokesman said", whom "they" or "the officials" refer to
+        raw.take(people.note_unnamed(subject.start, subject.end, subject.words, group=True))
+    elif subject.kind == "name":
         printed = _strip_titles(subject.words)
         mention = people.note_speaker(subject.start, subject.end, printed)
         mention.entity.intro |= _key_tokens(subject.pre)
@@ -1365,11 +1371,12 @@ class _People:
         self.complete(entity)
         return mention
 
-    def note_unnamed(self, start: int, end: int, words: str) -> _Mention:
+    def note_unnamed(self, start: int, end: int, words: str, *, group: bool = False) -> _Mention:
         """A cue with an indefinite descriptor ("a Benetton spokeswoman said"): someone unnamed,
-        whom a later "the spokeswoman said" or "she said" refers to."""
-        phrase = words.split(None, 1)[1] if " " in words else words  # without "a"/"an"
-        if phrase.lower().startswith("of "):
+        whom a later "the spokeswoman said" or "she said" refers to. ``group``: the words are a
+        capitalised plural ("Officials"), which has no determiner to drop."""
+        phrase = words.split(None, 1)[1] if " " in words and not group else words  # no "a"
+        if phrase.lower().startswith("of ") and not group:
             phrase = words  # "one of his closest aides"
         existing = self._by_description(phrase, self._people_before(start), unnamed_only=True)
         another = words.split()[0].lower() == "another"  # "another dealer": not the one before
@@ -1382,6 +1389,7 @@ class _People:
         else:
             entity = _Entity(set(), intro=_key_tokens(phrase), person=True, named=False)
             entity.gender = _gender_of(entity.intro)
+            entity.group = group
         mention = _Mention(start, end, phrase, entity, subject=True, speaker=True)
         self._append(mention)
         return mention
@@ -1474,6 +1482,23 @@ def _chains(kind: str, words: str, entity: _Entity) -> bool:
 
 
 _SINGULAR_PRONOUNS = _words("he she он она")
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("man"):
+        return noun[:-3] + "men"  # "spokesmen", "chairmen"
+    return noun + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+# "officials", "analysts", "spokesmen", "witnesses": a plural person noun
+_PLURAL_ROLES = frozenset(_plural(w) for w in _ROLE_WORDS) | (_ROLE_WORDS & _words("sources"))
+
+
+def _names_a_group(name: str) -> bool:
+    """Whether a capitalised "name" is one plural person noun ("Officials", "Analysts"): a
+    group the sentence opens with, no one's name. (Not one of several words, nor after a role
+    word: "Metal Traders", "General Partners" are companies.)"""
+    return name.lower() in _PLURAL_ROLES
 
 
 def _is_plural_descriptor(words: str) -> bool:

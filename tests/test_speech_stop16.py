@@ -71,10 +71,42 @@ def test_the_organisation_before_a_role_is_bounded() -> None:
     assert speakers(speech) == [None]
 
 
+# ---- 3. a capitalised plural person noun is a group, never a name
+@pytest.mark.parametrize("group", ["Officials", "Analysts", "Traders", "Dealers", "Economists"])
+def test_a_plural_person_noun_opening_a_sentence_is_a_group(group: str) -> None:
+    text = (
+        f"{group} said the plan was dead for now.\n\n"
+        f'"The market is thin," {group} said.\n\n'
+        '"We will wait," he said.'
+    )
+    speech = analyse_speech(text)
+    for q in (*speech.reported, *speech.quotations[:1]):
+        assert q.person >= 0 and not speech.people[q.person].named
+        assert q.speaker == group  # shown as the cue prints it
+    assert speech.quotations[1].person == -1  # a group is never "he"
+
+
+def test_they_and_the_plural_descriptor_still_refer_to_the_group() -> None:
+    text = (
+        "Officials said the plan was dead for now.\n\n"
+        '"We will try again next year," they said. "Nobody wants this," the officials added.'
+    )
+    speech = analyse_speech(text)
+    groups = {q.person for q in (*speech.reported, *speech.quotations)}
+    assert len(groups) == 1 and -1 not in groups
+    assert not speech.people[groups.pop()].named
+
+
+def test_a_name_that_ends_in_a_role_word_is_still_a_name() -> None:
+    text = '"We are ready," said Tom Banker. "Rates stay," Kate Dealer said.'
+    assert speakers(analyse_speech(text)) == ["Tom Banker", "Kate Dealer"]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "sentence ends before a role": lambda n: '"Fine," said ' + "the analyst. " * n + "Ann said.",
     "organisation before a role": lambda n: '"Fine," a ' + "Bank of Trade and " * n + "official.",
+    "capital plural openers": lambda n: "Officials said it was so. " * n,
 }
 
 
