@@ -962,6 +962,12 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
             whole = _APPOSITIVE_RE.match(people.text, subject.end, cue[1])
             if whole is None or whole.group("words") != named[1] or not _looks_personal(named[1]):
                 named = None
+        if named is None and cue[1] == subject.end:
+            # '"…," said an official with the Ghana Cocoa Board, Kofi Mensah.': after a cue that
+            # ends with its descriptor, a person's name standing alone names the speaker
+            named = _trailing_name(people.text, subject.end)
+            if named is not None:
+                cue = (cue[0], named[0] + len(named[1]))
         if named is not None:
             subject = _named(subject, named)
     if (
@@ -995,6 +1001,25 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         at = min(subject.start, raw.start)
         raw.pending = (subject.kind, subject.words, at, subject.start, subject.end)
     return True
+
+
+# ", Kofi Mensah." / ", Ama Owusu, adding …": a name alone between a comma and a clause's end
+_TRAILING_NAME_RE = re.compile(rf",\s+(?P<name>{_NAME})(?=\s*(?:[,.;:!?]|$))")
+
+
+def _trailing_name(text: str, after: int) -> tuple[int, str] | None:
+    """The person's name in apposition right after ``after``, closing its clause: (start, name),
+    or None when it is no person's name ("…, New York Stock Exchange.")."""
+    match = _TRAILING_NAME_RE.match(text, after, min(len(text), after + 120))
+    if match is None:
+        return None
+    trimmed = _trim_name(match.group("name"))
+    if trimmed is None or trimmed[0] != 0:
+        return None  # ", However Smith" is no apposition
+    _titles, offset, proper = _split_titles(trimmed[1])
+    if not _looks_personal(proper):
+        return None
+    return match.start("name") + offset, proper
 
 
 def _named(subject: _Subject, named: tuple[int, str]) -> _Subject:

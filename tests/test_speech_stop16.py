@@ -102,11 +102,39 @@ def test_a_name_that_ends_in_a_role_word_is_still_a_name() -> None:
     assert speakers(analyse_speech(text)) == ["Tom Banker", "Kate Dealer"]
 
 
+# ---- 4. the name in apposition after "role with/of/at ORG,"
+def test_the_name_after_a_verb_first_descriptor_of_an_organisation() -> None:
+    text = (
+        '"Exports rose," said an official with the Ghana Cocoa Board, Kofi Mensah.\n\n'
+        "Arrivals were slow, said a spokeswoman for the Port Authority, Ama Owusu, adding that "
+        "the rains had delayed trucks."
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Kofi Mensah"]
+    assert cues(text, speech) == ["said an official with the Ghana Cocoa Board, Kofi Mensah"]
+    assert _reported(speech) == ["Ama Owusu"]
+
+
+def test_no_name_after_the_descriptor_keeps_it_unnamed() -> None:
+    # what follows the comma is a clause or a place, not the speaker's name
+    text = (
+        '"Exports rose," said an official with the Ghana Cocoa Board, adding that prices held.\n\n'
+        '"Stocks are low," said a dealer at a trading house in Accra, Ghana.'
+    )
+    assert speakers(analyse_speech(text)) == [
+        "official with the Ghana Cocoa Board",
+        "dealer at a trading house",
+    ]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "sentence ends before a role": lambda n: '"Fine," said ' + "the analyst. " * n + "Ann said.",
     "organisation before a role": lambda n: '"Fine," a ' + "Bank of Trade and " * n + "official.",
     "capital plural openers": lambda n: "Officials said it was so. " * n,
+    "verb-first appositive": lambda n: (
+        '"Fine," said an official with the Board, ' + "Kofi Mensah " * n + "."
+    ),
 }
 
 
