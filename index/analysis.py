@@ -46,8 +46,8 @@ ANALYSIS_VERSION = 15  # 2: speakers and reported speech; 3: capped sentences (i
 # 14: "quoted an Iranian soldier, NAME, as saying …", "NAME, who …, was quoted as saying"
 # after a quotation, "repeated", a doubled "said said" (see tests/test_speech_quoted_as.py)
 # 15: a role phrase never runs across a sentence end, "a Ministry of Foreign Trade and
-# Industry official said", "Officials said" is a group, "said an official with ORG, NAME"
-# (see tests/test_speech_stop16.py)
+# Industry official said", "Officials said" is a group, "said an official with ORG, NAME",
+# the one person acting before a "he"/"she" (see tests/test_speech_stop16.py)
 
 Span = tuple[int, int]
 

@@ -39,7 +39,7 @@ import functools
 import itertools
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from index.segment import paragraph_spans, sentence_spans
@@ -606,6 +606,10 @@ def _windows(anchors: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
 
 
 _LOOKBACK = 300  # person mentions looked at when resolving a descriptor or pronoun
+# How far back a "he" or "she" with no known speaker in reach looks for the one person who acts
+_LONE_REACH = 600  # characters (and the paragraph before the pronoun's, at most)
+_LONE_MENTIONS = 30  # names
+_PASSING_BEFORE = _PREPOSITIONS | _DETERMINER_WORDS
 _CLAUSE_CHARS = 400  # how far before a quotation its cue may start
 
 
@@ -699,7 +703,7 @@ def analyse_speech(
     # Names are read only where a cue can reach them: before and around quotations and speech
     # verbs (an encyclopaedic article with one "said" is not scanned whole).
     anchors = [(r.start, r.end) for r in raws] + [(v.start(), v.end()) for v in verbs]
-    people = _People(text, _windows(anchors, len(text)))
+    people = _People(text, _windows(anchors, len(text)), [p[0] for p in paragraphs])
     people.mark_quoted([(r.start, r.end) for r in raws])
     for raw in raws:
         _attribute(text, raw, sentences, people)
@@ -1185,8 +1189,14 @@ def _parse_mention(matched: str) -> _ParsedMention | None:
 class _People:
     """Named mentions in the text, grouped into entities, with what marks them as people."""
 
-    def __init__(self, text: str, windows: list[tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        windows: list[tuple[int, int]] | None = None,
+        paragraph_starts: list[int] | None = None,
+    ) -> None:
         self.text = text
+        self.paragraph_starts = paragraph_starts or [0]
         self.mentions: list[_Mention] = []
         self.starts: list[int] = []  # mention starts, for bisect
         self._by_token: dict[str, list[_Entity]] = {}
@@ -1419,18 +1429,20 @@ class _People:
         self._append(mention)
         return mention
 
-    def _people_before(self, at: int) -> list[_Mention]:
-        """Up to the last ``_LOOKBACK`` usable person mentions before ``at``, latest first."""
-        out: list[_Mention] = []
+    def _people_before(self, at: int) -> Iterator[_Mention]:
+        """Up to the last ``_LOOKBACK`` usable person mentions before ``at``, latest first.
+        Lazily: a pronoun mostly takes the first, and reading (completing) the hundreds before
+        it for every pronoun made a long article quadratic up to the bound."""
+        found = 0
         i = bisect.bisect_left(self.starts, at) - 1
         stop = max(-1, i - 4 * _LOOKBACK)  # bounded, however few of the names are people
-        while i > stop and len(out) < _LOOKBACK:
+        while i > stop and found < _LOOKBACK:
             mention = self.mentions[i]
             self.complete(mention.entity)
             if mention.end <= at and mention.entity.person and not mention.quoted:
-                out.append(mention)
+                found += 1
+                yield mention
             i -= 1
-        return out
 
     def resolve(
         self, kind: str, words: str, at: int, span: tuple[int, int] | None = None
@@ -1448,16 +1460,33 @@ class _People:
         return found
 
     def _resolve(self, kind: str, words: str, at: int) -> _Mention | None:
-        before = self._people_before(at)
-        if not before:
-            return None
+        before: Iterable[_Mention] = self._people_before(at)
         if kind == "desc":
+            before = list(before)
             named = self._by_description(words, before)
             if named is not None:
                 return named
             gender = _gender_of(_key_tokens(words))
         else:
             gender = _gender_of({words.lower()})
+        found = self._latest_actor(before, kind, words, gender)
+        if kind == "pron" and words.lower() in _SINGULAR_PRONOUNS:
+            reach = self._reach_start(at)
+            agrees = found is not None and gender is not None and found.entity.gender == gender
+            if found is None or (found.start < reach and not agrees):
+                # nobody known to speak in the paragraph or the one before: the one person
+                # there who acts ("Ines Calloway leads the council."), if there is one
+                found = self._lone_person(at, reach, gender) or found
+        if found is not None and gender is not None:
+            found.entity.gender = gender  # "she said" about Merkel: Merkel is a she
+        return found
+
+    @staticmethod
+    def _latest_actor(
+        before: Iterable[_Mention], kind: str, words: str, gender: str | None
+    ) -> _Mention | None:
+        """The latest person before who spoke or was the subject of a verb, of the pronoun's
+        gender where both are known."""
         for mention in before:
             if not (mention.subject or mention.speaker):
                 continue
@@ -1465,13 +1494,76 @@ class _People:
                 continue
             if kind == "pron" and words.lower() != "they" and _is_group(mention):
                 continue  # "the Commerce Department noted …", "Analysts said …": not a "he"
-            if gender is not None:
-                mention.entity.gender = gender  # "she said" about Merkel: Merkel is a she
             return mention
         return None
 
+    def _irregular_past_after(self, mention: _Mention) -> bool:
+        """Whether an irregular past follows the name right away ("Dean Kleckner made …"; not
+        counted as a verb for ``subject``, where a capitalised word may run on into one)."""
+        if mention.match_end < 0:
+            return False
+        word = _LETTERS_RE.match(self.text, mention.match_end + 1)
+        return (
+            self.text[mention.match_end : mention.match_end + 1] == " "
+            and word is not None
+            and word.group() in _IRREGULAR_PAST
+        )
+
+    def _reach_start(self, at: int) -> int:
+        """Where the paragraph before the one holding ``at`` starts (no further than
+        ``_LONE_REACH`` characters back)."""
+        i = bisect.bisect_right(self.paragraph_starts, at) - 1
+        start = self.paragraph_starts[max(0, i - 1)] if i >= 0 else 0
+        return max(start, at - _LONE_REACH)
+
+    def _lone_person(self, at: int, reach: int, gender: str | None) -> _Mention | None:
+        """The latest acting mention of the only person between ``reach`` and ``at``: someone
+        known to be a person, or a name that looks personal and is the subject of a verb ("Ines
+        Calloway leads …"). None when two compete, when that person only appears in passing, or
+        is of the other gender. Reads at most ``_LONE_MENTIONS`` names."""
+        lone: _Entity | None = None
+        chosen: _Mention | None = None
+        i = bisect.bisect_left(self.starts, at) - 1
+        for _ in range(_LONE_MENTIONS):
+            if i < 0 or self.mentions[i].start < reach:
+                break
+            mention = self.mentions[i]
+            i -= 1
+            if mention.end > at or mention.quoted:
+                continue
+            self.complete(mention.entity)
+            entity = mention.entity
+            if _is_group(mention) or (entity.named and _is_organisation(entity.printed)):
+                continue  # "Analysts", "OPEC", "Shin-Etsu Chemical Co Ltd": never a "he"
+            acts = not mention.possessive and (
+                mention.subject or mention.speaker or self._irregular_past_after(mention)
+            )
+            new = acts and entity.named and _looks_personal(entity.printed)
+            if not (entity.person or new):
+                continue
+            if lone is not None and lone is not entity:
+                return None  # two people in reach: no guess
+            lone = entity
+            # a person named only in passing ("the Pickens rumor", "with Smith") competes, but
+            # is not chosen; a known person's name that acts or heads its clause is
+            passing = mention.possessive or (
+                _word_before(self.text, mention.match_start) in _PASSING_BEFORE
+            )
+            if chosen is None and (acts or (entity.person and not passing)):
+                chosen = mention
+        else:
+            return None  # more names in reach than are read: too many to be sure of one
+        if (
+            lone is None
+            or chosen is None
+            or (gender is not None and lone.gender not in (None, gender))
+        ):
+            return None
+        lone.person = True  # the "she" the article gives her
+        return chosen
+
     def _by_description(
-        self, words: str, latest_first: list[_Mention], *, unnamed_only: bool = False
+        self, words: str, latest_first: Iterable[_Mention], *, unnamed_only: bool = False
     ) -> _Mention | None:
         described = _key_tokens(words) - {"the", "his", "her", "their"}
         best_score, best = 0, None
