@@ -256,8 +256,11 @@ _SHORT_FORMS = _words(
     "Corp Inc Co Cos Ltd Bros Dept"
 )
 _PHRASE_WORD = (
-    r"[\w’'&-]+(?:\.[\w’'&-]+)*"
-    r"(?:(?:(?<=\b[A-Z])|" + "|".join(rf"(?<=\b{w})" for w in sorted(_SHORT_FORMS)) + r")\.)?"
+    # (possessive: a word is matched whole or not at all, never backtracked into, as a shorter
+    # word would be followed by a letter, never by the space after it)
+    r"[\w’'&-]++(?:\.[\w’'&-]++)*+"
+    # (the dot first: the look-behinds are tried only where a word ends in one)
+    r"(?:\.(?:(?<=\b[A-Z]\.)|" + "|".join(rf"(?<=\b{w}\.)" for w in sorted(_SHORT_FORMS)) + "))?"
 )
 _ROLE_OBJECT = (
     rf"(?:{_NAME}(?:\s+\([^()\n]{{1,20}}\))?"
