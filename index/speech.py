@@ -24,8 +24,11 @@ its attribution cue and its speaker. It is rule based and reads the text once:
    words with it ("Belarusian", "leader" ≈ "president"), the most recent one on a tie; with no
    overlap it is treated like a pronoun. A pronoun goes to the most recent person who was a
    speaker or the subject of a verb before the cue, skipping people of the other gender when a
-   title or pronoun revealed it. The speaker is printed as that person's most recent mention
-   before the cue. An indefinite descriptor ("a spokesman said") keeps speaker None.
+   title or pronoun revealed it; with no such person in the paragraph or the one before, a "he"
+   or "she" goes to the one person there who acts ("Ines Calloway leads the council."), if no
+   other competes. The speaker is printed as that person's most recent mention before the cue.
+   An indefinite descriptor ("a spokesman said") keeps speaker None; a capitalised plural
+   ("Officials said") is a group, unnamed, shown as printed.
 5. A quotation with no cue takes the speaker of the previous attributed quotation in the same
    paragraph ("“A,” he said. “B.”"), unless it is a short phrase — at most four words and not a
    sentence of its own (“historic”, not “We agree.”): those are usually scare quotes or titles,
