@@ -93,6 +93,9 @@ class Weights:
     speaker: float = 1.0
     statement_terms: float = 0.3  # topic terms in the statement's sentences
     statement_near: float = 0.6  # … in them and the reporter's lead-in before them
+    # … in the sentences around them (``AROUND`` each side): the reporter often names the topic
+    # a few sentences before or after the quotation that speaks to it, not right before it
+    statement_around: float = 0.7
     statement_article: float = 0.8  # … in its article
     statement_rank: float = 0.5  # its article's retrieval score
     statement_passage: float = 0.8  # its own passage's retrieval score, if retrieved
@@ -109,7 +112,6 @@ class Weights:
     yes_no_direct: float = 0.25
     direct_topic: float = 0.01  # (any topic word at all earns the whole bonus)
     direct_floor: float = 0.6
-    statement_min_article: float = 0.1  # topic share its article must hold
     together: float = 0.15  # topic share an article naming the speaker must hold
     # A speech question is answered with a sentence about X instead of X's statements when that
     # sentence holds this much more of the topic than any statement of X with its lead-in
@@ -149,6 +151,8 @@ class Scope:
 
 
 NO_SCOPE = Scope()
+# Sentences each side of a statement that may name its topic (``Weights.statement_around``).
+AROUND = 4
 # A scope that filters articles reads this many more passages, so that enough are left.
 _SCOPED_RETRIEVE_FACTOR = 4
 # "latest": quotes scoring at least this share of the best one count as answering about as well.
@@ -296,13 +300,15 @@ def _score_statements(
         inside = analysis.sentences_in(cand.start, cand.end)
         own = _terms_of(analysis, inside)
         near = own | _terms_of(analysis, lead_in(analysis, inside, cand))
+        around = _terms_of(analysis, _around(analysis, inside))
+        # (However little of the topic its article holds: the speaker and topic were found
+        # together, or absence.never_together declined. A question may paraphrase all of it.)
         article_cov = topic_in(cand.source.terms)
-        if topic and article_cov < weights.statement_min_article:
-            continue
         f = {
             "speaker": cand.speaker_score,
             "terms": focus_in(own),
             "near": focus_in(near),
+            "around": focus_in(around),
             # the whole topic, as a sentence's own coverage counts it (_prose_answers_better)
             "near_topic": topic_in(near),
             "article": article_cov,
@@ -318,6 +324,7 @@ def _score_statements(
             weights.speaker * f["speaker"]
             + weights.statement_terms * f["terms"]
             + weights.statement_near * f["near"]
+            + weights.statement_around * f["around"]
             + weights.statement_article * f["article"]
             + weights.statement_rank * f["rank"]
             + weights.statement_passage * f["passage"]
@@ -336,10 +343,18 @@ def _on_topic(near: float, weights: Weights, question: Question) -> float:
     hold ``direct_topic`` of the topic, less below. Direct speech is preferred, but a quotation
     about something else does not beat X's reported words on the topic ("X told investors that
     …"). A yes/no question ("Did X mention any obstacles?") names what was said: there the
-    statement that says it counts more than direct speech near it."""
+    statement that says it counts more than direct speech near it; one asking for a view ("Does
+    X think …") is answered by X's own words like any other."""
     share = min(1.0, near / weights.direct_topic) if weights.direct_topic > 0 else 1.0
     share = weights.direct_floor + (1.0 - weights.direct_floor) * share
-    return share * (weights.yes_no_direct if question.yes_no else 1.0)
+    return share * (weights.yes_no_direct if question.yes_no and not question.asks_view else 1.0)
+
+
+def _around(analysis: ArticleAnalysis, inside: range) -> range:
+    """The statement's sentences and ``AROUND`` sentences each side of them."""
+    if not inside:
+        return inside
+    return range(max(0, inside[0] - AROUND), min(len(analysis.sentences), inside[-1] + AROUND + 1))
 
 
 def _terms_of(analysis: ArticleAnalysis, indexes: range | list[int]) -> set[str]:

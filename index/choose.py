@@ -9,11 +9,13 @@ span is cut down around the part that answers, on word boundaries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from index.candidates import Candidate
 
 MAX_QUOTE_CHARS = 1200
+_WORD = re.compile(r"\w+")
 
 
 def choose(scored: Sequence[Candidate], limit: int, second_ratio: float) -> list[Candidate]:
@@ -32,7 +34,8 @@ def choose(scored: Sequence[Candidate], limit: int, second_ratio: float) -> list
         if any(_same_statement(other, cand) for other in chosen):
             continue
         # The same words printed by two copies of a story (a wire text and its update, two
-        # sites running one agency story) are one quote: the better-ranked copy keeps it.
+        # sites running one agency story) are one quote, whatever their punctuation: the
+        # better-ranked copy keeps it.
         words = _words_of(cand)
         if words in words_chosen:
             continue
@@ -49,8 +52,9 @@ def choose(scored: Sequence[Candidate], limit: int, second_ratio: float) -> list
 
 
 def _words_of(cand: Candidate) -> str:
+    """The quote's words without punctuation or case: an update that adds a comma is a copy."""
     start, end = quote_span(cand)
-    return " ".join(cand.article.text[start:end].split()).casefold()
+    return " ".join(_WORD.findall(cand.article.text[start:end].casefold()))
 
 
 def by_score(cand: Candidate) -> tuple[float, int, str, int]:

@@ -149,10 +149,12 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
     if ref.pronoun:
         return 0.5
     own = set(speaker.role_terms) | set(speaker.name_terms)
-    if ref.owner_terms and not any(
+    if ref.owner_terms and not all(
         _among(t, own) or _among(t, article_terms) for t in ref.owner_terms
     ):
-        return 0.0  # "Ecuador's minister" is no one in an article that never names Ecuador
+        # "Ecuador's minister" is no one in an article that never names Ecuador, and "Allegheny
+        # International's chairman" no one in one that has "international" but not "Allegheny"
+        return 0.0
     if ref.name_terms:
         surname = ref.name_terms[-1]
         if surname in speaker.name_terms:

@@ -56,6 +56,7 @@ _VIEW_VERBS = (
     consider fret add note conclude forecast assess characterise characterize justify dismiss
     reply announce acknowledge concede stress emphasise emphasize call see make put express
     reveal disclose outline signal accuse praise welcome reject dispute question doubt
+    hail laud applaud lament bemoan decry condemn
     thinks believes expects says tells wants fears hopes feels sees
     """
     )
@@ -68,7 +69,7 @@ _VIEW_VERBS = (
 _JUDGING_VERBS = _words(
     """
     rate size gauge judge regard interpret advise caution counsel object mind oppose support
-    favour favor endorse downplay play rule brush shrug like dislike bring pitch
+    favour favor endorse downplay play rule brush shrug like dislike bring pitch find
     """
 )
 # … some only with their particle ("play down", not "What position did X play?")
@@ -78,7 +79,12 @@ _PARTICLE_ONLY = {
     "brush": {"off", "aside"},
     "shrug": {"off"},
     "bring": {"up"},  # "What would X bring up", not "What did X bring?"
+    "find": {"it"},  # "Why does X find it natural …", not "What did the survey find?"
+    "open": {"to"},  # "Is X open to a tax", not "When is the park open?"
 }
+# … and some never with one: "What would X like to do" is a wish, "Where does X hail from" a
+# place, not a view
+_NOT_BEFORE = {"like": {"to"}, "hail": {"from"}}
 # "What worries X about Y": the person is the verb's object
 _AFFECTING_VERBS = _words(
     "worries concerns bothers troubles pleases surprises encourages disappoints frustrates angers"
@@ -88,6 +94,14 @@ _STANCES = _words(
     convinced worried optimistic pessimistic confident sceptical skeptical cautious unhappy
     satisfied upbeat wary bullish bearish hopeful doubtful opposed against impressed
     persuaded surprised concerned pleased disappointed happy comfortable enthusiastic
+    open ready willing prepared receptive inclined keen eager reluctant hesitant
+    """
+)
+# The verbs and stances of a view, not of saying something ("think", not "mention").
+_VIEWS = _STANCES | _words(
+    """
+    think thinks believe believes expect expects predict fear fears hope hopes feel feels see
+    sees worry worries fret frets want wants doubt doubts
     """
 )
 _BE = _words("is was are were isn't wasn't aren't weren't")
@@ -98,16 +112,25 @@ _OPINION_VERBS = _words("think thinks believe believes expect expects say says s
 _SAID_VERBS = _words(
     "say said tell told see expect predict forecast estimate think believe want wants"
 )
+_PLANNING = _words("plan plans intend intends")
+# "When does X expect …" asks for X's forecast; "When did X announce …" for a date.
+_EXPECTING = _words(
+    "expect expects predict predicts forecast forecasts estimate estimates anticipate anticipates"
+)
 # "What warning did X give …", "What worry did X have …": the noun names the statement, the
 # verb only gives it.
 _NOUN_LED = _words(
     """
     warning warnings worry worries concern concerns advice message promise pledge threat
     criticism complaint prediction forecast comment comments remark remarks reaction response
-    explanation argument assessment
+    explanation argument assessment outlook view verdict reason reasons excuse chance chances
+    odds assurance assurances guidance doubt doubts reservations misgivings objection objections
+    caveat
     """
 )
-_GIVING_VERBS = _words("give have offer issue send voice raise express sound make deliver")
+_GIVING_VERBS = _words(
+    "give have offer issue send voice raise express sound make deliver set lay spell"
+)
 # "What is X called?", "How is X described?", "What does X mean?": asking for a name or a
 # description, not for words someone said — unless a person is their subject.
 _NAMING_VERBS = _words("call called describe described mean meant know known")
@@ -188,6 +211,9 @@ class Question:
     # need not repeat it.
     type_terms: tuple[str, ...] = ()
     yes_no: bool = False  # "Did X mention …", "Does X think …"
+    # A yes/no question asking for a view ("Does X think …", "Is X confident …"), which X's
+    # own words answer, unlike one naming what was said ("Did X mention any obstacles?").
+    asks_view: bool = False
     # The topic a statement of X is judged by: without a leading clause, which names the
     # occasion ("At his news conference, what did X say …"), or a noun that names the statement
     # ("What warning did X give …"). The whole topic still weighs the articles.
@@ -252,6 +278,7 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
         verbs=verbs,
         type_terms=analysed(type_words),
         yes_no=bool(lower) and lower[0] in _AUX,
+        asks_view=any(w.casefold() in _VIEWS for w in verb_words),
         focus=_focus(topic, words, lower, analysed) if speech else topic,
     )
 
@@ -338,7 +365,7 @@ def _find_speaker(
             if _is_person(speaker):
                 return speaker, ["according"], rest
     factoid = kind in {"who", "when", "where", "count"}
-    said_only = kind in {"where", "count"}
+    said_only = kind in {"where", "count", "when"}
     # "Quote X on Y"
     if not factoid and lower and lower[0] == "quote" and n > 1:
         for k in range(1, n):
@@ -371,18 +398,30 @@ def _find_speaker(
         if _is_person(words[wh + 2 : k]):
             return words[wh + 2 : k], [words[wh + 1]], words[k:]
     noun_led = _noun_led(lower, wh)  # "What warning did X give"
-    verbs = _SAID_VERBS if said_only else _VIEW_VERBS
+    verbs = _EXPECTING if kind == "when" else _SAID_VERBS if said_only else _VIEW_VERBS
     if aux is not None and aux - wh <= 10 and (said_only or not factoid):
         for v in range(aux + 2, min(n, aux + 14)):
             said = lower[v] in verbs or (noun_led and lower[v] in _GIVING_VERBS)
             if not said and not factoid and _plain_speaker(lower[aux + 1 : v], words[v - 1]):
                 be = lower[aux] in _BE
                 said = lower[v] in (_STANCES if be else _JUDGING_VERBS)
+                # "Why is X weighing a merger?" asks for X's reasons (now: "Why was Tetzel
+                # seeking money?" asks history); "What will X do if …" what X says X will do
+                now = lower[aux] in {"is", "are", "isn't", "aren't"}
+                # "Does X plan to …?" asks for X's words; "What did Khan plan?" for history
+                said = said or (aux == 0 and lower[v] in _PLANNING)
+                said = said or (now and kind == "why" and _is_participle(lower[v]))
+                said = said or (
+                    lower[v] == "do"
+                    and lower[aux] in {"will", "would"}
+                    and v + 1 < n
+                    and lower[v + 1] in {"if", "about", "next", "now"}
+                )
                 particles = _PARTICLE_ONLY.get(lower[v])
                 if particles is not None and (v + 1 >= n or lower[v + 1] not in particles):
                     said = False
-                if lower[v] == "like" and v + 1 < n and lower[v + 1] == "to":
-                    said = False  # "What would X like to do": a wish, not a view
+            if said and v + 1 < n and lower[v + 1] in _NOT_BEFORE.get(lower[v], ()):
+                said = False
             if not said or words[v][:1].isupper():
                 continue
             speaker = words[aux + 1 : v]
@@ -427,6 +466,10 @@ def _find_speaker(
             if _names_a_person(speaker[-1:]) or lower[i][:-2] in PERSON_NOUNS:
                 return speaker, [words[noun]], words[noun + 1 :]
     return None
+
+
+def _is_participle(word: str) -> bool:
+    return len(word) > 5 and word.endswith("ing")
 
 
 def _plain_speaker(lower: Sequence[str], last: str) -> bool:

@@ -247,3 +247,68 @@ def test_one_detail_of_the_occasion_missing_is_no_evidence_of_absence(tmp_path: 
     mulford = "Testifying to a House subcommittee, what did Mulford say about debt forgiveness?"
     assert "impractical" in first_quote(engine, mulford)
     engine.close()
+
+
+PORT = (
+    "Norland Opens Deep-Water Terminal",
+    "Marta Ilves, Norland's port chief, opened the new terminal on Monday.\n\n"
+    "\u201cOur crews will work through the night to finish the quay,\u201d Ilves said.\n\n"
+    "The terminal cost 40 million crowns. Its first ship docked at dawn. Fog delayed the "
+    "ceremony by an hour. A brass band played on the pier.\n\n"
+    "\u201cIt is the cheapest way to keep the channel deep enough for tankers,\u201d she said.\n\n"
+    "The dredging contract went to Baltic Works last month.",
+)
+
+
+def test_a_quotation_is_judged_by_the_sentences_around_it_not_only_its_lead_in(
+    tmp_path: Path,
+) -> None:
+    # The reporter names what the second quotation is about in the sentence after it ("The
+    # dredging contract …"), five sentences from the first quotation.
+    engine = engine_with(tmp_path, {"port": PORT})
+    quote = first_quote(engine, "What did Ilves say about the dredging contract?")
+    assert "cheapest way to keep the channel deep" in quote
+
+
+FERRY_SUBSIDY = (
+    "Norland Ferry Subsidy Running Out",
+    "Transport minister Ines Calloway said the ferry subsidy of 40 million crowns is quickly "
+    "being used up and parliament will have to decide whether to renew it.\n\n"
+    "\u201cI don't see the subsidy on the chopping block this year,\u201d Calloway said.",
+)
+
+
+def test_a_yes_no_question_asking_for_a_view_is_answered_by_the_speakers_own_words(
+    tmp_path: Path,
+) -> None:
+    # "Does X think …" asks for X's view: her quotation, not the reporter's summary that
+    # repeats more of the question's words ("Did X mention …" prefers that summary: the
+    # Lukashenko case in test_news_answers.py).
+    engine = engine_with(tmp_path, {"ferry-subsidy": FERRY_SUBSIDY})
+    quote = first_quote(engine, "Does Calloway think the ferry subsidy will be cut?")
+    assert "I don't see the subsidy on the chopping block" in quote
+
+
+ENVOY = (
+    "Norland Envoy Warns Of More Trade Conflicts",
+    "Relations between Norland and Estmark will get worse before they get better, Norland's "
+    "envoy Marta Ilves said.\n\n"
+    "\u201cI think we will keep pushing each other to the brink of a tariff war,\u201d Ilves said.",
+)
+STEEL = (
+    "Estmark Steel Talks Stall",
+    "A quarrel over steel quotas stalled talks in Estmark on Tuesday, its steel federation said.",
+)
+
+
+def test_a_speaker_found_is_quoted_even_where_the_question_paraphrases_the_topic(
+    tmp_path: Path,
+) -> None:
+    # Ilves is in one article, whose headline names the topic ("Trade Conflicts"), and says
+    # what the question asks in other words: her words answer it, though her article's text
+    # holds almost none of the question's.
+    engine = engine_with(tmp_path, {"envoy": ENVOY, "steel": STEEL})
+    question = (
+        "Does Ilves think quarrels will bring the two sides to the edge of open trade conflict?"
+    )
+    assert "brink of a tariff war" in first_quote(engine, question)

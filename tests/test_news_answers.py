@@ -263,6 +263,27 @@ def test_one_quote_printed_by_two_copies_is_quoted_once_from_the_newest(
         engine.close()
 
 
+def test_two_copies_that_differ_only_in_punctuation_are_one_quote(tmp_path: Path) -> None:
+    # The update added a comma: the same words, quoted once.
+    corpus = copy_corpus(tmp_path / "corpus")
+    bodies = {
+        "wire": "“This bridge joins two halves of one city and it was worth the wait,” Varga said.",
+        "update": "“This bridge joins two halves of one city, and it was worth the wait,” Varga said.",
+    }
+    for slug, quote in bodies.items():
+        (corpus / f"{slug}.md").write_text(
+            f"---\nid: bridge-{slug}\ntitle: 'Oster bridge opens ({slug})'\n---\n\n"
+            f"Mayor Ines Varga opened the new Oster bridge on Monday.\n\n{quote}\n"
+        )
+    engine = reindex_data_dir(corpus, tmp_path / "data")[1]
+    try:
+        answer = first(engine, "What did Varga say about the bridge?")
+        joins = [q for q in answer.quotes if "This bridge joins two halves" in q.text]
+        assert len(joins) == 1, [q.text for q in answer.quotes]
+    finally:
+        engine.close()
+
+
 def test_a_role_of_a_named_owner_is_never_someone_where_the_owner_is_not_named(
     tmp_path: Path,
 ) -> None:
