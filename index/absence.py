@@ -62,6 +62,11 @@ _OTHER_NAMES: dict[str, tuple[str, ...]] = {
     "usa": ("us", "america"),
     "britain": ("uk",),
     "uk": ("britain",),
+    # an institution named by its adjective ("Congressional reform", "Parliamentary vote")
+    "congress": ("congression",),
+    "parliament": ("parliamentari",),
+    "senat": ("senatori",),
+    "presid": ("presidenti",),
 }
 
 

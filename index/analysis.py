@@ -30,7 +30,7 @@ from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
 from index.speech import Quotation, analyse_speech
 
-ANALYSIS_VERSION = 15  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
+ANALYSIS_VERSION = 16  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
 # 4: "Org's Surname" is the surname, the owner its affiliation (index/speech.py); 5: an
 # appositive's name is its head, never a name inside a clause ("reacting to British reports");
 # 6: "agreed" is a cue, "of the brokerage X" an affiliation, a "he" never an organisation;
@@ -45,7 +45,10 @@ ANALYSIS_VERSION = 15  # 2: speakers and reported speech; 3: capped sentences (i
 # said", "said the manager for one of the oil companies" …; see tests/test_speech_audit2.py)
 # 14: "quoted an Iranian soldier, NAME, as saying …", "NAME, who …, was quoted as saying"
 # after a quotation, "repeated", a doubled "said said" (see tests/test_speech_quoted_as.py)
-# 15: "X called the plan “…”" (a view), "said Nordbank Oslo branch vice president NAME", and
+# 15: a role phrase never runs across a sentence end, "a Ministry of Foreign Trade and
+# Industry official said", "Officials said" is a group, "said an official with ORG, NAME",
+# the one person acting before a "he"/"she" (see tests/test_speech_stop16.py)
+# 16: "X called the plan “…”" (a view), "said Nordbank Oslo branch vice president NAME", and
 # the other patterns of tests/test_speech_attr6.py
 
 Span = tuple[int, int]

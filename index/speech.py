@@ -24,8 +24,11 @@ its attribution cue and its speaker. It is rule based and reads the text once:
    words with it ("Belarusian", "leader" ≈ "president"), the most recent one on a tie; with no
    overlap it is treated like a pronoun. A pronoun goes to the most recent person who was a
    speaker or the subject of a verb before the cue, skipping people of the other gender when a
-   title or pronoun revealed it. The speaker is printed as that person's most recent mention
-   before the cue. An indefinite descriptor ("a spokesman said") keeps speaker None.
+   title or pronoun revealed it; with no such person in the paragraph or the one before, a "he"
+   or "she" goes to the one person there who acts ("Ines Calloway leads the council."), if no
+   other competes. The speaker is printed as that person's most recent mention before the cue.
+   An indefinite descriptor ("a spokesman said") keeps speaker None; a capitalised plural
+   ("Officials said") is a group, unnamed, shown as printed.
 5. A quotation with no cue takes the speaker of the previous attributed quotation in the same
    paragraph ("“A,” he said. “B.”"), unless it is a short phrase — at most four words and not a
    sentence of its own (“historic”, not “We agree.”): those are usually scare quotes or titles,
@@ -39,7 +42,7 @@ import functools
 import itertools
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from index.segment import paragraph_spans, sentence_spans
@@ -248,13 +251,35 @@ _OBJECT_WORD = (
     rf"{_trie_pattern(SPEECH_VERBS)})(?![\w’'-]))[^\W_][\w’'&-]*(?:\.[^\W_][\w’'&-]*)*"
     r"(?:(?<=\b[A-Z])\.)?"  # "U.K." (initials end in a dot; a word does not)
 )
+# A word of the phrase that describes someone ("U.S.", "Acme Corp.", "Foreign Ministry"): it may
+# hold dots but ends a sentence never, so a role phrase never joins words of two sentences ("…
+# said the analyst. An analyst for X said"). A final dot only after initials or a short form.
+_SHORT_FORMS = _words(
+    "Mr Mrs Ms Dr Prof Sen Gen Gov Rep Lt Col Capt Sgt Adm Maj Rev St Jr Sr "
+    "Corp Inc Co Cos Ltd Bros Dept"
+)
+_PHRASE_WORD = (
+    # (possessive: a word is matched whole or not at all, never backtracked into, as a shorter
+    # word would be followed by a letter, never by the space after it)
+    r"[\w’'&-]++(?:\.[\w’'&-]++)*+"
+    # (the dot first: the look-behinds are tried only where a word ends in one)
+    r"(?:\.(?:(?<=\b[A-Z]\.)|" + "|".join(rf"(?<=\b{w}\.)" for w in sorted(_SHORT_FORMS)) + "))?"
+)
 _ROLE_OBJECT = (
     rf"(?:{_NAME}(?:\s+\([^()\n]{{1,20}}\))?"
     rf"|(?:(?:the|a|an|its|his|her|their|one\s+of\s+the)\s+)?"
     rf"(?:{_OBJECT_WORD}\s+){{0,4}}{_OBJECT_WORD}(?<![’'])(?=[\s,.;:]|$))"
 )
+# "a Ministry of Foreign Trade and Industry official": an organisation's capitalised name, with
+# "of", "and", "for" inside, before the role word (more words than the three of "a senior
+# government spokesman"; at most seven capitalised ones, after at most two plain words)
+_ORGANISATION_BEFORE_ROLE = (
+    rf"(?:{_PHRASE_WORD}\s+){{0,2}}?(?={_UP}){_PHRASE_WORD}"
+    rf"(?:\s+(?:(?:of|and|for|&)\s+(?:the\s+)?)?(?={_UP}){_PHRASE_WORD}){{1,6}}\s+"
+)
 _DESCRIPTOR = (
-    rf"{_DETERMINER}\s+(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}s?(?=\W|$)"
+    rf"{_DETERMINER}\s+(?:(?:{_PHRASE_WORD}\s+){{0,3}}?|{_ORGANISATION_BEFORE_ROLE})"
+    rf"{_ROLE_I}s?(?=\W|$)"
     rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT}|\s+in\s+{_NAME})?"
 )
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
@@ -279,17 +304,17 @@ _APPOSITIONS = rf"(?:{_CLAUSE_APPOSITION}|{_APPOSITION})"
 # (a bare singular role and its organisation: ", a spokesman said" and ", officials said" are
 # the reporting clause after a place or a date, not an apposition)
 _OPEN_ROLE_APPOSITION = (
-    rf"(?P<open>,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s)[\w’'.&-]+\s+){{0,2}}?"
-    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:[\w’'.&-]+\s+){{0,5}}?[\w’'.&-]+"
+    rf"(?P<open>,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s){_PHRASE_WORD}\s+){{0,2}}?"
+    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:{_PHRASE_WORD}\s+){{0,5}}?[\w’'.&-]+"
     # ", American Paper Institute president said": words then one singular role, last
-    rf"|,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s|[Ww]ho\s)[\w’'.&-]+\s+){{1,3}}?"
+    rf"|,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s|[Ww]ho\s){_PHRASE_WORD}\s+){{1,3}}?"
     rf"{_ROLE_I}(?<![sS])(?=\s))?"
 )
 # ", president and chief operating officer said": two roles joined by "and", the closing comma
 # left out too (the first must be a role word: ", Tokyo and Osaka dealers said" is no apposition)
 _OPEN_APPOSITION = _OPEN_ROLE_APPOSITION.replace(
     "(?P<open>",
-    rf"(?P<open>,\s+{_ROLE_I}\s+and\s+(?:[\w’'.&-]+\s+){{0,2}}?{_ROLE_I}(?<![sS])(?=\s)|",
+    rf"(?P<open>,\s+{_ROLE_I}\s+and\s+(?:{_PHRASE_WORD}\s+){{0,2}}?{_ROLE_I}(?<![sS])(?=\s)|",
     1,
 )
 # "of Drexel Burnham Lambert Inc" / "at the University of Texas" / "of the brokerage Nesbitt
@@ -309,10 +334,10 @@ _AFFILIATION = rf"(?:,?\s+\([^()\n]{{1,24}}\))?(?:\s+(?:of|at|from|for|with)\s+{
 # Words that describe a name right before it: "private political analyst", "Norway's foreign
 # minister", "Foreign Ministry spokesman" (ending in a role word).
 _PRE_ROLE = (
-    rf"(?![Aa]n?\s|[Tt]he\s)(?:[\w’'.&-]+\s+){{0,4}}?{_ROLE_I}s?"
+    rf"(?![Aa]n?\s|[Tt]he\s)(?:{_PHRASE_WORD}\s+){{0,4}}?{_ROLE_I}s?"
     # "Japan's Minister of International Trade and Industry Hajime Tamura"
-    rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?:{_UP}[\w’'.&-]*\s+(?:(?:and|&|of)\s+)?){{0,5}}?"
-    rf"{_UP}[\w’'.&-]*)?"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?:(?={_UP}){_PHRASE_WORD}\s+(?:(?:and|&|of)\s+)?){{0,5}}?"
+    rf"(?={_UP}){_PHRASE_WORD})?"
 )
 _SUBJECT = (
     rf"(?<![\w’'-])(?:(?P<pron>{_PRONOUN})|(?:(?P<pre>{_PRE_ROLE}),?\s+)?(?P<name>{_NAME})"
@@ -325,8 +350,8 @@ _SUBJECT = (
 # of Dutch Salvage experts Smit Tak" has a capitalised word after the lower-case ones: no role.)
 # (Before the verb, a subject searched for leftwards finds the role's last words on its own.)
 _ORGANISATION_THEN_ROLE = (
-    rf"(?={_UP})[\w’'.&-]+(?:\s+(?:(?:and|und|&)\s+)?(?={_UP})[\w’'.&-]+){{0,4}}\s+"
-    rf"(?:[a-z][\w’'.&-]*\s+){{0,4}}?{_ROLE_I}s?"
+    rf"(?={_UP}){_PHRASE_WORD}(?:\s+(?:(?:and|und|&)\s+)?(?={_UP}){_PHRASE_WORD}){{0,4}}\s+"
+    rf"(?:(?=[a-z]){_PHRASE_WORD}\s+){{0,4}}?{_ROLE_I}s?"
 )
 _SUBJECT_AFTER_VERB = _SUBJECT.replace(
     f"(?P<pre>{_PRE_ROLE})", f"(?P<pre>{_PRE_ROLE}|{_ORGANISATION_THEN_ROLE})", 1
@@ -548,7 +573,7 @@ _AFTER_NAME_RE = re.compile(rf"{_APPOSITION}\s+{_ADVERBS}(?P<verb>[a-z]+|{_VERB}
 _APPOSED_VERB_RE = re.compile(rf",\s+{_ADVERBS}(?P<verb>[a-z]+)")
 # "The Governor of the Bank of England, " right before a name in apposition
 _ROLE_BEFORE_APPOSITION_RE = re.compile(
-    rf"(?:^|(?<=[.\n]\s)|(?<=\n))(?:[Tt]he\s+)?(?P<words>(?:[\w’'.&-]+\s+){{0,3}}?{_ROLE_I}"
+    rf"(?:^|(?<=[.\n]\s)|(?<=\n))(?:[Tt]he\s+)?(?P<words>(?:{_PHRASE_WORD}\s+){{0,3}}?{_ROLE_I}"
     rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_UP}[^,.;:\n]{{0,50}})?),\s+$"
 )
 # ", the chairman of X" / ", analyst at Montgomery Securities" / ", D-Mass"
@@ -558,7 +583,7 @@ _COMMA_THEN_VERB_RE = re.compile(rf",(?=\s+{_ADVERBS}{_VERB})")
 _AFFILIATION_AFTER_RE = re.compile(rf"\s+(?:of|at|from)\s+(?P<words>{_ORGANISATION})")
 # "Brookings analyst Stephen Hess", "Skyparcel’s chief executive, Hannah Lindqvist"
 _PRECEDING_ROLE_RE = re.compile(
-    rf"(?P<words>(?:[\w’'.&-]+\s+){{0,3}}{_ROLE}s?),?\s+$", re.IGNORECASE
+    rf"(?P<words>(?:{_PHRASE_WORD}\s+){{0,3}}{_ROLE}s?),?\s+$", re.IGNORECASE
 )
 _PREPOSITIONS = _words(
     "of against to for with by from in on at about into over between among than like toward "
@@ -635,6 +660,10 @@ def _windows(anchors: list[tuple[int, int]], size: int) -> list[tuple[int, int]]
 
 
 _LOOKBACK = 300  # person mentions looked at when resolving a descriptor or pronoun
+# How far back a "he" or "she" with no known speaker in reach looks for the one person who acts
+_LONE_REACH = 600  # characters (and the paragraph before the pronoun's, at most)
+_LONE_MENTIONS = 30  # names
+_PASSING_BEFORE = _PREPOSITIONS | _DETERMINER_WORDS
 _CLAUSE_CHARS = 400  # how far before a quotation its cue may start
 
 
@@ -647,6 +676,7 @@ class _Entity:
     last_seen: int = -1
     printed: str = ""  # the longest form printed (or an unnamed speaker's descriptor)
     named: bool = True
+    group: bool = False  # unnamed and plural, printed as a name would be ("Officials")
     index: int = -1  # position in Speech.people, once a quotation or statement refers to it
     mentions: list[_Mention] = field(default_factory=list)
     complete: bool = False  # every mention read in full (see _People.complete)
@@ -671,8 +701,9 @@ class _Mention:
     @property
     def label(self) -> str | None:
         """The speaker as shown: the name printed here; an unnamed speaker's descriptor when it
-        says more than a bare role ("Benetton spokeswoman", not "official")."""
-        if self.entity.named:
+        says more than a bare role ("Benetton spokeswoman", not "official"); a group as the cue
+        printed it ("Analysts")."""
+        if self.entity.named or self.entity.group:
             return self.printed
         return self.entity.printed if " " in self.entity.printed else None
 
@@ -726,7 +757,7 @@ def analyse_speech(
     # Names are read only where a cue can reach them: before and around quotations and speech
     # verbs (an encyclopaedic article with one "said" is not scanned whole).
     anchors = [(r.start, r.end) for r in raws] + [(v.start(), v.end()) for v in verbs]
-    people = _People(text, _windows(anchors, len(text)))
+    people = _People(text, _windows(anchors, len(text)), [p[0] for p in paragraphs])
     people.mark_quoted([(r.start, r.end) for r in raws])
     for raw in raws:
         _attribute(text, raw, sentences, people)
@@ -1084,6 +1115,12 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
             whole = _APPOSITIVE_RE.match(people.text, subject.end, cue[1])
             if whole is None or whole.group("words") != named[1] or not _looks_personal(named[1]):
                 named = None
+        if named is None and cue[1] == subject.end:
+            # '"…," said an official with the Ghana Cocoa Board, Kofi Mensah.': after a cue that
+            # ends with its descriptor, a person's name standing alone names the speaker
+            named = _trailing_name(people.text, subject.end)
+            if named is not None:
+                cue = (cue[0], named[0] + len(named[1]))
         if named is not None:
             subject = _named(subject, named)
     if (
@@ -1099,7 +1136,11 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         if named is not None and _looks_personal(named[1]):
             subject = _named(subject, named)
     raw.cue = cue
-    if subject.kind == "name":
+    if subject.kind == "name" and not subject.pre and _names_a_group(subject.words):
+        # "Officials said", "Analysts said": a group, never a person's name;
+        # someone unnamed, like "a spokesman said", whom "they" or "the officials" refer to
+        raw.take(people.note_unnamed(subject.start, subject.end, subject.words, group=True))
+    elif subject.kind == "name":
         printed = _strip_titles(subject.words)
         mention = people.note_speaker(subject.start, subject.end, printed)
         mention.entity.intro |= _key_tokens(subject.pre)
@@ -1113,6 +1154,25 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
         at = min(subject.start, raw.start)
         raw.pending = (subject.kind, subject.words, at, subject.start, subject.end)
     return True
+
+
+# ", Kofi Mensah." / ", Ama Owusu, adding …": a name alone between a comma and a clause's end
+_TRAILING_NAME_RE = re.compile(rf",\s+(?P<name>{_NAME})(?=\s*(?:[,.;:!?]|$))")
+
+
+def _trailing_name(text: str, after: int) -> tuple[int, str] | None:
+    """The person's name in apposition right after ``after``, closing its clause: (start, name),
+    or None when it is no person's name ("…, New York Stock Exchange.")."""
+    match = _TRAILING_NAME_RE.match(text, after, min(len(text), after + 120))
+    if match is None:
+        return None
+    trimmed = _trim_name(match.group("name"))
+    if trimmed is None or trimmed[0] != 0:
+        return None  # ", However Smith" is no apposition
+    _titles, offset, proper = _split_titles(trimmed[1])
+    if not _looks_personal(proper):
+        return None
+    return match.start("name") + offset, proper
 
 
 def _named(subject: _Subject, named: tuple[int, str]) -> _Subject:
@@ -1278,8 +1338,14 @@ def _parse_mention(matched: str) -> _ParsedMention | None:
 class _People:
     """Named mentions in the text, grouped into entities, with what marks them as people."""
 
-    def __init__(self, text: str, windows: list[tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        windows: list[tuple[int, int]] | None = None,
+        paragraph_starts: list[int] | None = None,
+    ) -> None:
         self.text = text
+        self.paragraph_starts = paragraph_starts or [0]
         self.mentions: list[_Mention] = []
         self.starts: list[int] = []  # mention starts, for bisect
         self._by_token: dict[str, list[_Entity]] = {}
@@ -1509,11 +1575,12 @@ class _People:
             return False
         return entity.person or _looks_personal(entity.printed)
 
-    def note_unnamed(self, start: int, end: int, words: str) -> _Mention:
+    def note_unnamed(self, start: int, end: int, words: str, *, group: bool = False) -> _Mention:
         """A cue with an indefinite descriptor ("a Benetton spokeswoman said"): someone unnamed,
-        whom a later "the spokeswoman said" or "she said" refers to."""
-        phrase = words.split(None, 1)[1] if " " in words else words  # without "a"/"an"
-        if phrase.lower().startswith("of "):
+        whom a later "the spokeswoman said" or "she said" refers to. ``group``: the words are a
+        capitalised plural ("Officials"), which has no determiner to drop."""
+        phrase = words.split(None, 1)[1] if " " in words and not group else words  # no "a"
+        if phrase.lower().startswith("of ") and not group:
             phrase = words  # "one of his closest aides"
         existing = self._by_description(phrase, self._people_before(start), unnamed_only=True)
         another = words.split()[0].lower() == "another"  # "another dealer": not the one before
@@ -1526,22 +1593,25 @@ class _People:
         else:
             entity = _Entity(set(), intro=_key_tokens(phrase), person=True, named=False)
             entity.gender = _gender_of(entity.intro)
+            entity.group = group
         mention = _Mention(start, end, phrase, entity, subject=True, speaker=True)
         self._append(mention)
         return mention
 
-    def _people_before(self, at: int) -> list[_Mention]:
-        """Up to the last ``_LOOKBACK`` usable person mentions before ``at``, latest first."""
-        out: list[_Mention] = []
+    def _people_before(self, at: int) -> Iterator[_Mention]:
+        """Up to the last ``_LOOKBACK`` usable person mentions before ``at``, latest first.
+        Lazily: a pronoun mostly takes the first, and reading (completing) the hundreds before
+        it for every pronoun made a long article quadratic up to the bound."""
+        found = 0
         i = bisect.bisect_left(self.starts, at) - 1
         stop = max(-1, i - 4 * _LOOKBACK)  # bounded, however few of the names are people
-        while i > stop and len(out) < _LOOKBACK:
+        while i > stop and found < _LOOKBACK:
             mention = self.mentions[i]
             self.complete(mention.entity)
             if mention.end <= at and mention.entity.person and not mention.quoted:
-                out.append(mention)
+                found += 1
+                yield mention
             i -= 1
-        return out
 
     def resolve(
         self, kind: str, words: str, at: int, span: tuple[int, int] | None = None
@@ -1559,16 +1629,33 @@ class _People:
         return found
 
     def _resolve(self, kind: str, words: str, at: int) -> _Mention | None:
-        before = self._people_before(at)
-        if not before:
-            return None
+        before: Iterable[_Mention] = self._people_before(at)
         if kind == "desc":
+            before = list(before)
             named = self._by_description(words, before)
             if named is not None:
                 return named
             gender = _gender_of(_key_tokens(words))
         else:
             gender = _gender_of({words.lower()})
+        found = self._latest_actor(before, kind, words, gender)
+        if kind == "pron" and words.lower() in _SINGULAR_PRONOUNS:
+            reach = self._reach_start(at)
+            agrees = found is not None and gender is not None and found.entity.gender == gender
+            if found is None or (found.start < reach and not agrees):
+                # nobody known to speak in the paragraph or the one before: the one person
+                # there who acts ("Ines Calloway leads the council."), if there is one
+                found = self._lone_person(at, reach, gender) or found
+        if found is not None and gender is not None:
+            found.entity.gender = gender  # "she said" about Merkel: Merkel is a she
+        return found
+
+    @staticmethod
+    def _latest_actor(
+        before: Iterable[_Mention], kind: str, words: str, gender: str | None
+    ) -> _Mention | None:
+        """The latest person before who spoke or was the subject of a verb, of the pronoun's
+        gender where both are known."""
         for mention in before:
             if not (mention.subject or mention.speaker):
                 continue
@@ -1576,13 +1663,76 @@ class _People:
                 continue
             if kind == "pron" and words.lower() != "they" and _is_group(mention):
                 continue  # "the Commerce Department noted …", "Analysts said …": not a "he"
-            if gender is not None:
-                mention.entity.gender = gender  # "she said" about Merkel: Merkel is a she
             return mention
         return None
 
+    def _irregular_past_after(self, mention: _Mention) -> bool:
+        """Whether an irregular past follows the name right away ("Dean Kleckner made …"; not
+        counted as a verb for ``subject``, where a capitalised word may run on into one)."""
+        if mention.match_end < 0:
+            return False
+        word = _LETTERS_RE.match(self.text, mention.match_end + 1)
+        return (
+            self.text[mention.match_end : mention.match_end + 1] == " "
+            and word is not None
+            and word.group() in _IRREGULAR_PAST
+        )
+
+    def _reach_start(self, at: int) -> int:
+        """Where the paragraph before the one holding ``at`` starts (no further than
+        ``_LONE_REACH`` characters back)."""
+        i = bisect.bisect_right(self.paragraph_starts, at) - 1
+        start = self.paragraph_starts[max(0, i - 1)] if i >= 0 else 0
+        return max(start, at - _LONE_REACH)
+
+    def _lone_person(self, at: int, reach: int, gender: str | None) -> _Mention | None:
+        """The latest acting mention of the only person between ``reach`` and ``at``: someone
+        known to be a person, or a name that looks personal and is the subject of a verb ("Ines
+        Calloway leads …"). None when two compete, when that person only appears in passing, or
+        is of the other gender. Reads at most ``_LONE_MENTIONS`` names."""
+        lone: _Entity | None = None
+        chosen: _Mention | None = None
+        i = bisect.bisect_left(self.starts, at) - 1
+        for _ in range(_LONE_MENTIONS):
+            if i < 0 or self.mentions[i].start < reach:
+                break
+            mention = self.mentions[i]
+            i -= 1
+            if mention.end > at or mention.quoted:
+                continue
+            self.complete(mention.entity)
+            entity = mention.entity
+            if _is_group(mention) or (entity.named and _is_organisation(entity.printed)):
+                continue  # "Analysts", "OPEC", "Shin-Etsu Chemical Co Ltd": never a "he"
+            acts = not mention.possessive and (
+                mention.subject or mention.speaker or self._irregular_past_after(mention)
+            )
+            new = acts and entity.named and _looks_personal(entity.printed)
+            if not (entity.person or new):
+                continue
+            if lone is not None and lone is not entity:
+                return None  # two people in reach: no guess
+            lone = entity
+            # a person named only in passing ("the Pickens rumor", "with Smith") competes, but
+            # is not chosen; a known person's name that acts or heads its clause is
+            passing = mention.possessive or (
+                _word_before(self.text, mention.match_start) in _PASSING_BEFORE
+            )
+            if chosen is None and (acts or (entity.person and not passing)):
+                chosen = mention
+        else:
+            return None  # more names in reach than are read: too many to be sure of one
+        if (
+            lone is None
+            or chosen is None
+            or (gender is not None and lone.gender not in (None, gender))
+        ):
+            return None
+        lone.person = True  # the "she" the article gives her
+        return chosen
+
     def _by_description(
-        self, words: str, latest_first: list[_Mention], *, unnamed_only: bool = False
+        self, words: str, latest_first: Iterable[_Mention], *, unnamed_only: bool = False
     ) -> _Mention | None:
         described = _key_tokens(words) - {"the", "his", "her", "their"}
         best_score, best = 0, None
@@ -1618,6 +1768,23 @@ def _chains(kind: str, words: str, entity: _Entity) -> bool:
 
 
 _SINGULAR_PRONOUNS = _words("he she он она")
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("man"):
+        return noun[:-3] + "men"  # "spokesmen", "chairmen"
+    return noun + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+# "officials", "analysts", "spokesmen", "witnesses": a plural person noun
+_PLURAL_ROLES = frozenset(_plural(w) for w in _ROLE_WORDS) | (_ROLE_WORDS & _words("sources"))
+
+
+def _names_a_group(name: str) -> bool:
+    """Whether a capitalised "name" is one plural person noun ("Officials", "Analysts"): a
+    group the sentence opens with, no one's name. (Not one of several words, nor after a role
+    word: "Metal Traders", "General Partners" are companies.)"""
+    return name.lower() in _PLURAL_ROLES
 
 
 def _is_plural_descriptor(words: str) -> bool:

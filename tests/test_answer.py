@@ -200,10 +200,16 @@ def test_another_name_for_a_topic_is_no_evidence_of_absence(tmp_path: Path) -> N
                 "grow faster.\n\nIn a speech to a women's group, Johnson said, “There is room for "
                 "stronger domestic growth in those countries.”",
             ),
+            "reform": (
+                "Bank Reform Delayed",
+                "Deputy Treasurer Ola Brandt said she does not expect any Parliamentary reform "
+                "of the banks before the election.\n\n“Nobody likes to vote on banks in an "
+                "election year,” Brandt said.",
+            ),
             "elsewhere": (
                 "Agency Budget",
                 "The CIA budget grew, and America's allies paid more for their defence, "
-                "officials said.",
+                "officials said. Parliament will vote on a broad overhaul of banking law.",
             ),
         },
     )
@@ -211,6 +217,9 @@ def test_another_name_for_a_topic_is_no_evidence_of_absence(tmp_path: Path) -> N
     assert "bet any money" in first_quote(engine, nunn)
     johnson = "What did Johnson tell a women's group about growth in America's partners?"
     assert "room for stronger" in first_quote(engine, johnson)
+    # "Parliament" printed as "Parliamentary"
+    brandt = "When does Ola Brandt expect Parliament to pass a broad overhaul of banking law?"
+    assert "vote on banks" in first_quote(engine, brandt)
     assert not engine.ask("What did Sam Nunn say about the Xbox?").answered
     engine.close()
 

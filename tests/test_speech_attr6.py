@@ -87,6 +87,16 @@ def test_a_name_then_its_affiliation_after_the_verb_is_no_role_phrase() -> None:
     assert speakers(analyse_speech(text)) == ["Ann Lee"]
 
 
+def test_a_role_phrase_after_the_verb_never_runs_across_a_sentence_end() -> None:
+    text = (
+        '"Rates hold," said Ann Fry. Nordbank Oslo branch vice president Kari Holm said the '
+        "krona would fall."
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Ann Fry"]
+    assert _reported(speech) == ["Kari Holm"]
+
+
 # ---- c. a party in parentheses after a comma; a role opening the sentence
 @pytest.mark.parametrize(
     ("text", "speaker"),
