@@ -763,9 +763,16 @@ def analyse_speech(
         _attribute(text, raw, sentences, people)
     # Reported speech before the quotations' pronouns and descriptors are resolved: "a Benetton
     # spokeswoman said" introduces the one a later "the spokeswoman said" refers to.
-    statements = _reported_speech(text, sentences, paragraphs, raws, people, verbs)
+    # (and the cues of a role no one before holds, which the person named next may hold)
+    role_only: list[tuple[_Raw, str]] = []
+    statements = _reported_speech(text, sentences, paragraphs, raws, people, verbs, role_only)
+    role_only_statements = {id(raw) for raw, _words in role_only}
     for raw in raws:
-        _resolve_pending(raw, people)
+        _resolve_pending(raw, people, role_only)
+    named = _name_role_only_speakers(sorted(role_only, key=lambda p: p[0].start), people)
+    named_statements = [raw for raw in named if id(raw) in role_only_statements]
+    if named_statements:
+        statements = sorted(statements + named_statements, key=lambda r: r.start)
     _inherit_from_statements(raws, statements)
     _share_within_chains(raws)
     _continue_within_paragraphs(text, raws)
@@ -774,14 +781,59 @@ def analyse_speech(
     return _output(raws, statements, people.complete)
 
 
-def _resolve_pending(raw: _Raw, people: _People) -> None:
+def _resolve_pending(
+    raw: _Raw, people: _People, role_only: list[tuple[_Raw, str]] | None = None
+) -> None:
     """Resolve the pronoun or descriptor of ``raw``'s cue. The person found is then mentioned
     there, for the cues after it ("The spokesman said …" — "He said …" is that spokesman, not
-    someone named in between)."""
+    someone named in between). A singular role no one before it holds goes to ``role_only``
+    with its words (see _name_role_only_speakers)."""
     if raw.pending is not None:
         kind, words, at, start, end = raw.pending
         raw.pending = None
         raw.take(people.resolve(kind, words, at, (start, end)))
+        if (
+            role_only is not None
+            and kind == "desc"
+            and not _attributed(raw)
+            and not _is_plural_descriptor(words)
+        ):
+            role_only.append((raw, words))
+
+
+# How far after a role-only cue the person it names may be named, in characters and in names
+_ROLE_ONLY_REACH = 1500
+_ROLE_ONLY_MENTIONS = 40
+# Titles of courtesy: a name so titled has no role of its own ("Mr. Mbeki")
+_HONORIFICS = _words("mr mrs ms miss dr sir dame lord lady madam mme mlle")
+
+
+def _name_role_only_speakers(role_only: list[tuple[_Raw, str]], people: _People) -> list[_Raw]:
+    """News often gives the role first and the name later: "…, the chairman of the Coffee Board
+    said." then '"…," J. Mbeki said.' The named speaker IS that chairman when he is the first
+    person named after the role, speaks, and has no role of his own (nor an affiliation the
+    role does not give, nor the other gender): he takes the role's words and its cue's
+    speech. Returns the quotations and statements so named."""
+    named: list[_Raw] = []
+    own_words: dict[int, set[str]] = {}  # each entity's words before this gave it any
+    for raw, words in role_only:
+        found = people.first_person_after(raw.cue[1], _ROLE_ONLY_REACH, _ROLE_ONLY_MENTIONS)
+        if found is None or not found.speaker or not found.entity.named:
+            continue
+        entity = found.entity
+        if not (_looks_personal(entity.printed) or entity.intro & _HONORIFICS):
+            continue  # "One said", "USDA said": no one's name
+        role_words = _key_tokens(words) - _DETERMINER_WORDS
+        own = own_words.setdefault(id(entity), entity.intro - _HONORIFICS)
+        if own & _ROLE_OR_TITLE or not own <= role_words:
+            continue  # "economist J. Mbeki", "J. Mbeki of Kericho Growers": someone else
+        gender = _gender_of(role_words)
+        if gender is not None and entity.gender not in (None, gender):
+            continue
+        entity.intro |= role_words
+        raw.take(found)
+        named.append(raw)
+    return named
 
 
 def _output(
@@ -1307,6 +1359,15 @@ _NOT_SURNAMES = _words(
     """
 )
 
+# A month or a day alone is no one ("… in the year to June, the chairman of the board said" is
+# not June being the chairman); "May" may be a surname, and stays a name.
+_CALENDAR = _words(
+    """
+    January February March April June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    """
+)
+
 _ParsedMention = tuple[int, int, str, set[str], set[str], bool]
 
 
@@ -1321,7 +1382,7 @@ def _parse_mention(matched: str) -> _ParsedMention | None:
         return None
     rel, name = trimmed
     titles, offset, printed = _split_titles(name)
-    if printed.lower() in _CAP_STOP or not _WORD_RE.search(printed):
+    if printed.lower() in _CAP_STOP or printed in _CALENDAR or not _WORD_RE.search(printed):
         return None
     intro = {w.casefold().rstrip(".") for w in titles}
     possessive = name.endswith(("’s", "'s"))
@@ -1554,6 +1615,19 @@ class _People:
         self._append(mention)
         self.complete(entity)
         return mention
+
+    def first_person_after(self, at: int, reach: int, most: int) -> _Mention | None:
+        """The first mention of a person after ``at`` (within ``reach`` characters and the
+        ``most`` names after it), inside a quotation or not, or of a name that looks like a
+        person's; None when there is none."""
+        i = bisect.bisect_left(self.starts, at)
+        for mention in self.mentions[i : i + most]:
+            if mention.start > at + reach:
+                break
+            self.complete(mention.entity)
+            if mention.entity.person or _looks_personal(mention.entity.printed):
+                return mention  # ("Sumner Redstone" names a person, though he never speaks)
+        return None
 
     def reads_as_person(self, printed: str) -> bool:
         """Whether the name ``printed`` (as a cue prints it) is a person's: a name of the
@@ -1985,6 +2059,7 @@ def _reported_speech(
     raws: list[_Raw],
     people: _People,
     all_verbs: list[re.Match[str]],
+    role_only: list[tuple[_Raw, str]],
 ) -> list[_Raw]:
     """Sentences that report what someone said without quoting it: "X told investors that …",
     "…, X said.", "According to X, …". Each is a statement over the whole sentence, with its cue
@@ -2025,7 +2100,7 @@ def _reported_speech(
         raw = _Raw(start, end, True, paragraph, -1)
         if not _apply(raw, subject, cue, people):
             continue
-        _resolve_pending(raw, people)
+        _resolve_pending(raw, people, role_only)
         if _attributed(raw):
             out.append(raw)
     return out

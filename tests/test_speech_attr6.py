@@ -7,7 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
+from index.analysis import analyse_article
 from index.analyze import Analyzer
+from index.features import speaker_match
+from index.models import Article
+from index.question import read_question
 from index.speech import Speech, analyse_speech
 from tests.speech_helpers import cues, speakers
 from tests.work import calls
@@ -189,6 +193,66 @@ def test_name_and_a_two_role_apposition_before_the_verb() -> None:
     assert speakers(speech) == ["Stephen G. Jarvis"]
     jarvis = speech.people[speech.quotations[0].person]
     assert {"president", "chief", "operating", "officer"} <= set(jarvis.words.split())
+
+
+# ---- g. the role first, the name later
+_COFFEE = (
+    "Coffee exports fell by a third in the year to June, the chairman of the state-run Coffee "
+    "Board said.\n\n"
+    '"This has not been good for growers," J. Mbeki said. "Prices must recover first."\n\n'
+    "Exporters expect a better crop next year."
+)
+
+
+def test_the_first_person_named_after_a_role_only_mention_holds_the_role() -> None:
+    speech = analyse_speech(_COFFEE)
+    assert speakers(speech) == ["J. Mbeki", "J. Mbeki"]
+    assert _reported(speech) == ["J. Mbeki"]
+    mbeki = speech.people[speech.quotations[0].person]
+    assert {"chairman", "coffee", "board"} <= set(mbeki.words.split())
+
+
+def test_a_question_about_the_role_finds_the_named_speaker() -> None:
+    article = Article(id="coffee", title="Coffee exports fall", text=_COFFEE, content_hash="c")
+    analysis = analyse_article(article, ANALYZER)
+    ref = read_question("What did the chairman of the Coffee Board say?", ANALYZER).speaker
+    assert ref is not None
+    (quotation, _more) = analysis.quotations
+    mbeki = analysis.speakers[quotation.person]
+    assert mbeki.name == "J. Mbeki"
+    assert speaker_match(ref, mbeki, set()) > 0.5
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "Trade minister Ruth Okello said the fall was expected. ",  # someone else named first
+        '"We saw it coming," the minister said of Ruth Okello\'s warning. ',
+    ],
+)
+def test_no_role_passes_over_another_person_named_in_between(between: str) -> None:
+    text = _COFFEE.replace("\n\n", "\n\n" + between, 1)
+    speech = analyse_speech(text)
+    mbeki = next(p for p in speech.people if p.name == "J. Mbeki")
+    assert "chairman" not in mbeki.words.split()
+
+
+def test_a_named_speaker_with_a_role_of_his_own_takes_no_other_role() -> None:
+    text = _COFFEE.replace("J. Mbeki said", "J. Mbeki, an economist in Kericho, said")
+    speech = analyse_speech(text)
+    assert "chairman" not in speech.people[speech.quotations[0].person].words.split()
+    text = _COFFEE.replace("J. Mbeki said", "economist J. Mbeki said")
+    speech = analyse_speech(text)
+    assert "chairman" not in speech.people[speech.quotations[0].person].words.split()
+
+
+def test_a_chairwoman_is_not_a_man_named_after_her() -> None:
+    text = _COFFEE.replace("the chairman", "the chairwoman").replace(
+        '"Prices must recover first."', '"Prices must recover first," he added.'
+    )
+    text = text.replace("J. Mbeki said.", "Mr. J. Mbeki said.")
+    speech = analyse_speech(text)
+    assert "chairwoman" not in speech.people[speech.quotations[0].person].words.split()
 
 
 # ---- hostile input: four times the text, about four times the work (never sixteen)
