@@ -12,6 +12,7 @@ import index.answer as answer_module
 from bench.learned_weights import FEATURES, Ranked, collect, cross_validated, fit, hits_at, score
 from bench.news import NewsItem
 from index.engine import reindex_data_dir
+from tests.test_bench_paraphrase import NORLAND as ARTICLE  # the same invented article
 
 TERMS = FEATURES.index("terms")
 RANK = FEATURES.index("rank")
@@ -55,18 +56,6 @@ def test_cross_validation_scores_each_article_with_weights_fitted_without_it() -
     assert hits_at(odd, odd_scores)[0] < len(odd)
     others = [q for q in questions if q.group != "a3"]
     assert hits_at(others, [cv[questions.index(q)] for q in others])[0] >= len(others) - 2
-
-
-ARTICLE = """---
-title: 'Norland Minister Upbeat On Shipbuilding'
----
-
-Marta Ilves, the finance minister of Norland, spoke about trade and shipbuilding on Monday.
-
-"Our shipyards have never had so many orders for trade vessels," Ilves said.
-
-"The deficit will shrink once the new port opens," she added.
-"""
 
 
 def test_collect_records_the_speakers_statements_and_restores_the_engine(tmp_path: Path) -> None:
