@@ -403,23 +403,7 @@ def _find_speaker(
         for v in range(aux + 2, min(n, aux + 14)):
             said = lower[v] in verbs or (noun_led and lower[v] in _GIVING_VERBS)
             if not said and not factoid and _plain_speaker(lower[aux + 1 : v], words[v - 1]):
-                be = lower[aux] in _BE
-                said = lower[v] in (_STANCES if be else _JUDGING_VERBS)
-                # "Why is X weighing a merger?" asks for X's reasons (now: "Why was Tetzel
-                # seeking money?" asks history); "What will X do if …" what X says X will do
-                now = lower[aux] in {"is", "are", "isn't", "aren't"}
-                # "Does X plan to …?" asks for X's words; "What did Khan plan?" for history
-                said = said or (aux == 0 and lower[v] in _PLANNING)
-                said = said or (now and kind == "why" and _is_participle(lower[v]))
-                said = said or (
-                    lower[v] == "do"
-                    and lower[aux] in {"will", "would"}
-                    and v + 1 < n
-                    and lower[v + 1] in {"if", "about", "next", "now"}
-                )
-                particles = _PARTICLE_ONLY.get(lower[v])
-                if particles is not None and (v + 1 >= n or lower[v + 1] not in particles):
-                    said = False
+                said = _asks_a_view(lower, aux, v, kind)
             if said and v + 1 < n and lower[v + 1] in _NOT_BEFORE.get(lower[v], ()):
                 said = False
             if not said or words[v][:1].isupper():
@@ -466,6 +450,26 @@ def _find_speaker(
             if _names_a_person(speaker[-1:]) or lower[i][:-2] in PERSON_NOUNS:
                 return speaker, [words[noun]], words[noun + 1 :]
     return None
+
+
+def _asks_a_view(lower: Sequence[str], aux: int, v: int, kind: str) -> bool:
+    """Whether the word at ``v``, after a plain speaker, asks for that person's view: a verb of
+    judging ("How does X rate …"), a stance after "be" ("Why is X convinced …"), and the forms
+    below, each with the particle it needs."""
+    word, after = lower[v], (lower[v + 1] if v + 1 < len(lower) else "")
+    said = word in (_STANCES if lower[aux] in _BE else _JUDGING_VERBS)
+    # "Does X plan to …?" asks for X's words; "What did Khan plan?" for history
+    said = said or (aux == 0 and word in _PLANNING)
+    # "Why is X weighing a merger?" asks for X's reasons (now: "Why was Tetzel seeking money?"
+    # asks history)
+    now = lower[aux] in {"is", "are", "isn't", "aren't"}
+    said = said or (now and kind == "why" and _is_participle(word))
+    # "What will X do if …": what X says X will do
+    said = said or (
+        word == "do" and lower[aux] in {"will", "would"} and after in {"if", "about", "next", "now"}
+    )
+    particles = _PARTICLE_ONLY.get(word)
+    return said and (particles is None or after in particles)
 
 
 def _is_participle(word: str) -> bool:
