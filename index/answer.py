@@ -191,6 +191,10 @@ def answer_question(
     if not retrieved.articles:
         return _declined(text, _NO_ANSWER)
     idf = idf_of(ctx.backend.num_docs, {t: ctx.backend.doc_freq(t) for t in set(question.tokens)})
+
+    def title_terms(entry: RetrievedArticle) -> set[str]:
+        return set(ctx.analyzer.tokens(entry.article.title, entry.article.language))
+
     if question.speech:
         reason = absence.never_together(
             question,
@@ -198,12 +202,19 @@ def answer_question(
             idf,
             weights.together,
             ctx.backend.doc_freq,
-            lambda a: set(ctx.analyzer.tokens(a.article.title, a.article.language)),
+            title_terms,
         )
         if reason is not None:
             return _declined(text, reason)
         statements = _score_statements(
-            question, retrieved, idf, weights, scope, ctx.analyzer, ctx.backend.num_docs
+            question,
+            retrieved,
+            idf,
+            weights,
+            scope,
+            ctx.analyzer,
+            ctx.backend.num_docs,
+            title_terms,
         )
     else:
         statements = []
@@ -274,6 +285,7 @@ def _score_statements(
     scope: Scope,
     analyzer: Analyzer,
     num_docs: int,
+    title_terms: Callable[[RetrievedArticle], set[str]] = lambda _: set(),
 ) -> list[Candidate]:
     ref = question.speaker
     if ref is None:
@@ -294,6 +306,13 @@ def _score_statements(
     focus_in = Coverage([t for t in question.focus if t in topic] or topic, idf)
     asks_future = [FUTURE] if FUTURE.asked_by(question) else []
     asks_forms = [form for form in FORMS if form.asked_by(question)]
+    headlines: dict[str, set[str]] = {}
+
+    def headline(entry: RetrievedArticle) -> set[str]:
+        if entry.article.id not in headlines:
+            headlines[entry.article.id] = title_terms(entry)
+        return headlines[entry.article.id]
+
     scored = []
     for cand in candidates:
         analysis = cand.analysis
@@ -301,9 +320,13 @@ def _score_statements(
         own = _terms_of(analysis, inside)
         near = own | _terms_of(analysis, lead_in(analysis, inside, cand))
         around = _terms_of(analysis, _around(analysis, inside))
-        # (However little of the topic its article holds: the speaker and topic were found
-        # together, or absence.never_together declined. A question may paraphrase all of it.)
+        # However little of the topic its article holds, a statement may answer: a question
+        # may paraphrase all of it. But an article, headline included, holding none of the
+        # topic's words is not about it, and its speaker's words there are not on the topic
+        # (the speaker and the topic meet in another article, where he says nothing).
         article_cov = topic_in(cand.source.terms)
+        if topic and not article_cov and not topic_in(headline(cand.source)):
+            continue
         f = {
             "speaker": cand.speaker_score,
             "terms": focus_in(own),

@@ -227,12 +227,6 @@ def test_the_on_topic_quotation_beats_an_off_topic_one_amid_the_topic(engine: En
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known trade-off: keeping statements whose article holds none of the topic (c04b6c6)"
-    " answers paraphrased questions; dropping them (article coverage 0) fixes this case but"
-    " loses q4-034 of news-dev tune-fresh16 (hit@1 0.708 -> 0.700)",
-)
 def test_no_statement_of_a_speaker_answers_a_topic_their_articles_never_name(
     engine: Engine,
 ) -> None:
