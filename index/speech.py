@@ -627,9 +627,7 @@ _FEMALE = _words(
     "mrs ms miss dame lady queen princess madam mme mlle chairwoman spokeswoman congresswoman "
     "businesswoman she her hers"
 )
-_MALE = _words(
-    "mr sir lord king prince sheikh emir chairman spokesman congressman businessman he him his"
-)
+_MALE = _words("mr sir lord king prince sheikh emir chairman congressman businessman he him his")
 _VERBISH = _words(
     """
     is was are were has had have will would can could may might must should shall did does do
@@ -1318,12 +1316,21 @@ def _split_titles(name: str) -> tuple[list[str], int, str]:
         parts
         and parts[0] == name[: len(parts[0])]
         and _TITLES.isdisjoint(w.lower().rstrip(".") for w in parts[:-1])
+        and (len(parts) < 3 or parts[0].lower() not in _ROLE_WORDS)
     ):
         return [], 0, name  # no title (most names): nothing to cut
     words = list(_NON_SPACE_RE.finditer(name))
     last_title = -1
     for i, word in enumerate(words[:-1]):
-        if word.group().lower().rstrip(".") in _TITLES:
+        lower = word.group().lower().rstrip(".")
+        # A role word leading a person's name is a title too ("Chief Economist Dana Ruiz"),
+        # not one leading an organisation's ("Student Loan Marketing Association") nor the
+        # first of two words, which may be a name ("Dean Smith").
+        if lower in _TITLES or (
+            lower in _ROLE_WORDS
+            and last_title == i - 1
+            and _looks_personal(name[words[i + 1].start() :])
+        ):
             last_title = i
     offset = words[last_title + 1].start() if words else 0
     return [w.group() for w in words[: last_title + 1]], offset, name[offset:]
