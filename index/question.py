@@ -160,6 +160,7 @@ _TITLES = _words(
     "lord lady president prime minister king queen sheikh ayatollah chancellor"
 )
 _MORE = _words("else more other another further")
+_ROLE_MODIFIERS = _words("chief senior managing executive deputy acting assistant vice")
 _TYPE_NOUNS = _WHEN_NOUNS | _WHERE_NOUNS | _COUNT_NOUNS
 _PLAIN_VERB_TERMS = frozenset({"say", "said", "tell", "told", "accord", "quot", "quote"})
 _AFFILIATION_WORDS = _words("of at from for with to in")  # "an aide to Secretary Lyng"
@@ -533,6 +534,9 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         if possessive or modifier or affiliation or acronym or role:
             continue
         run = [w for w in run if w.casefold() not in _TITLES]
+        # "Chief Economist Dana Ruiz": person nouns leading a name of two words are her role
+        while len(run) > 2 and run[0].casefold() in PERSON_NOUNS | _ROLE_MODIFIERS:
+            run = run[1:]
         if run:
             name_words = run  # the last plain run is the name ("Brookings analyst Stephen Hess")
     name_set = set(name_words)

@@ -1,12 +1,19 @@
-"""Attribution slips found at stop 17. Every text is invented in the shape of what was seen,
+"""Attribution slips found at stop 17, in articles and in questions. Every text is invented in the shape of what was seen,
 never copied from an article."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from index.analyze import Analyzer
+from index.question import read_question
 from index.speech import analyse_speech
 from tests.speech_helpers import speakers
+from tests.test_answer import engine_with, first_quote
+
+ANALYZER = Analyzer()
 
 
 @pytest.mark.parametrize(
@@ -44,3 +51,36 @@ def test_spokesman_is_no_sign_of_a_man() -> None:
         "Teresa Lind",
         "Teresa Lind",
     ]
+
+
+# ---- the same title in a question
+@pytest.mark.parametrize(
+    ("question", "name", "head"),
+    [
+        ("What did Chief Economist Dana Ruiz say?", "Dana Ruiz", "economist"),
+        ("Why does Senator Daniel Evans say firms are held back?", "Daniel Evans", "senat"),
+        ("What did Dean Smith say?", "Dean Smith", None),
+    ],
+)
+def test_a_question_reads_a_title_before_a_name_as_the_role(
+    question: str, name: str, head: str | None
+) -> None:
+    speaker = read_question(question, ANALYZER).speaker
+    assert speaker is not None
+    assert (speaker.name, speaker.head) == (name, head)
+
+
+def test_a_speaker_asked_for_with_her_title_is_found_and_quoted(tmp_path: Path) -> None:
+    engine = engine_with(
+        tmp_path,
+        {
+            "rates": (
+                "Nordbank sees two rate cuts",
+                "Nordbank expects inflation to ease this year.\n\n"
+                '"We expect two cuts in interest rates before the summer," said Dana Ruiz, '
+                "the bank's chief economist.",
+            )
+        },
+    )
+    quote = first_quote(engine, "What did Chief Economist Dana Ruiz say about interest rates?")
+    assert "two cuts in interest rates" in quote
