@@ -113,9 +113,13 @@ _SAID_VERBS = _words(
     "say said tell told see expect predict forecast estimate think believe want wants"
 )
 _PLANNING = _words("plan plans intend intends")
-# "When does X expect …" asks for X's forecast; "When did X announce …" for a date.
+# "…, in the view of X?", "in X's opinion": X's words are asked for
+_VIEW_NOUNS = _words("view opinion estimation judgment judgement")
+# "When does X expect …" or "think …" asks for X's forecast or view; "When did X announce …"
+# for a date.
 _EXPECTING = _words(
     "expect expects predict predicts forecast forecasts estimate estimates anticipate anticipates"
+    " think thinks believe believes"
 )
 # "What warning did X give …", "What worry did X have …": the noun names the statement, the
 # verb only gives it.
@@ -349,22 +353,43 @@ def _after(lower: Sequence[str], i: int) -> str:
 
 
 # ---- the speaker
+def _held_view(lower: Sequence[str], start: int, commas: set[int]) -> int | None:
+    """Where "view" stands in "in Leibowitz's view" or "in the analyst's opinion", read from
+    after "in": a possessive, then the noun, which ends the question or a phrase."""
+    for k in range(start + 1, min(start + 6, len(lower))):
+        if lower[k] in _VIEW_NOUNS:
+            ends = k == len(lower) - 1 or k in commas
+            return k if ends and lower[k - 1].endswith(("'s", "s'")) else None
+    return None
+
+
 def _find_speaker(
     words: list[str], lower: list[str], kind: str, commas: set[int]
 ) -> tuple[list[str], list[str], list[str]] | None:
     """(speaker words, verb words, topic words) of a question asking for someone's words."""
     n = len(words)
-    # "According to X, …?" / "…, according to X?"
+    # "According to X, …?" / "…, according to X?" / "…, in the view of X?" / "in X's view"
     for i in range(n - 1):
         if lower[i] == "according" and lower[i + 1] == "to":
             j = i + 2
-            k = j
-            while k < n - 1 and k not in commas and k - j < 8:
-                k += 1
-            speaker = words[j : k + 1]
-            rest = words[:i] + words[k + 1 :]
+        elif lower[i : i + 2] == ["in", "the"] and i + 3 < n and lower[i + 2] in _VIEW_NOUNS:
+            if lower[i + 3] != "of":
+                continue
+            j = i + 4
+        elif lower[i] == "in" and (held := _held_view(lower, i + 1, commas)) is not None:
+            speaker = [*words[i + 1 : held - 1], re.sub(r"['’]s?$", "", words[held - 1])]
             if _is_person(speaker):
-                return speaker, ["according"], rest
+                return speaker, [words[held]], words[:i] + words[held + 1 :]
+            continue
+        else:
+            continue
+        k = j
+        while k < n - 1 and k not in commas and k - j < 8:
+            k += 1
+        speaker = words[j : k + 1]
+        rest = words[:i] + words[k + 1 :]
+        if _is_person(speaker):
+            return speaker, words[i : j - 1] if lower[i] == "in" else ["according"], rest
     factoid = kind in {"who", "when", "where", "count"}
     said_only = kind in {"where", "count", "when"}
     # "Quote X on Y"

@@ -131,6 +131,12 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("Why is Marta Ilves weighing a toll on the bridge?", "Marta Ilves", None),
         ("What will Calloway do if the ferry strike goes on?", "Calloway", None),
         ("Does Norland Ferries' new chief executive plan to cut fares?", "", "execut"),
+        # found on the fresh tune questions of stop 17, written again on invented names
+        ("Will the ferry pay its way, in the view of the port's chief engineer?", "", "engin"),
+        ("How have the toll's early backers fared, in Calloway's view?", "Calloway", None),
+        ("In the opinion of Marta Ilves, will fares rise?", "Marta Ilves", None),
+        ("In Brandt's judgment, is the quay safe?", "Brandt", None),
+        ("When does Brandt think a partner makes sense for the shipyard?", "Brandt", None),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
