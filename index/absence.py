@@ -98,7 +98,7 @@ def never_together(
     # A name written in capitals may be spelled out in the article ("CIA", "the Central
     # Intelligence Agency"): no evidence either way.
     topic_names = [
-        key
+        (key, n.text)
         for n in question.names
         if n.text != speaker.name
         and not set(n.terms) <= speaker_terms
@@ -112,13 +112,19 @@ def never_together(
     def holds_topic(terms: AbstractSet[str]) -> bool:
         return coverage(known, terms, idf) >= min_topic
 
-    def names_in(terms: AbstractSet[str]) -> bool:
+    def names_in(entry: RetrievedArticle) -> bool:
         """Whether an article holds most of the topic's names: a question that names the
         occasion ("after seeing Delors in Brussels") may hold a detail the article leaves out."""
-        held = sum(t in terms or not terms.isdisjoint(_OTHER_NAMES.get(t, ())) for t in topic_names)
+        terms = terms_of[id(entry)]
+        held = sum(
+            t in terms
+            or not terms.isdisjoint(_OTHER_NAMES.get(t, ()))
+            or _shortened(name, entry.article.text)
+            for t, name in topic_names
+        )
         return 2 * held >= len(topic_names)
 
-    together = [a for a in with_person if names_in(terms_of[id(a)])]
+    together = [a for a in with_person if names_in(a)]
     if any(holds_topic(terms_of[id(a)]) for a in together):
         return None
     name_apart = bool(topic_names) and not together
@@ -127,6 +133,17 @@ def never_together(
         return None
     topic = question.topic_text or " ".join(question.topic)
     return f"Articles mention {speaker.name} and {topic}, but never together."
+
+
+def _shortened(name: str, text: str) -> bool:
+    """Whether a one-word name is the short form of a longer word the article prints: "the
+    Merc" of the Chicago Mercantile Exchange, "Iran" in "Iranian" (by its start)."""
+    word = name.split()[-1] if name.split() else ""
+    return (
+        len(word) >= 4
+        and word.isalpha()
+        and re.search(rf"\b{re.escape(word)}[a-z]", text) is not None
+    )
 
 
 def not_covered(question: Question) -> str:

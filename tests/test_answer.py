@@ -206,10 +206,16 @@ def test_another_name_for_a_topic_is_no_evidence_of_absence(tmp_path: Path) -> N
                 "of the banks before the election.\n\n“Nobody likes to vote on banks in an "
                 "election year,” Brandt said.",
             ),
+            "trading": (
+                "Exchange Delays Trading Ruling",
+                "The Chicago Mercantile Exchange board put off a ruling on dual trading.\n\n"
+                "“The board is not opposed to a ban on dual trading,” chairman Ivo Marsh said.",
+            ),
             "elsewhere": (
                 "Agency Budget",
                 "The CIA budget grew, and America's allies paid more for their defence, "
-                "officials said. Parliament will vote on a broad overhaul of banking law.",
+                "officials said. Parliament will vote on a broad overhaul of banking law. "
+                "Traders at the Merc were busy.",
             ),
         },
     )
@@ -220,6 +226,9 @@ def test_another_name_for_a_topic_is_no_evidence_of_absence(tmp_path: Path) -> N
     # "Parliament" printed as "Parliamentary"
     brandt = "When does Ola Brandt expect Parliament to pass a broad overhaul of banking law?"
     assert "vote on banks" in first_quote(engine, brandt)
+    # "the Merc", short for the Chicago Mercantile Exchange
+    marsh = "Does Marsh say the Merc's board is against outlawing dual trading?"
+    assert "not opposed to a ban" in first_quote(engine, marsh)
     assert not engine.ask("What did Sam Nunn say about the Xbox?").answered
     engine.close()
 
