@@ -1336,6 +1336,21 @@ def _split_titles(name: str) -> tuple[list[str], int, str]:
     return [w.group() for w in words[: last_title + 1]], offset, name[offset:]
 
 
+def _ends_with(printed: str, token: str) -> bool:
+    """Whether a person's name as printed ends with the key token ``token`` ("Royce
+    Wisenbaker"; not "Fleet", nor "Rhode Island-based Fleet")."""
+    words = printed.split()
+    return (
+        len(words) > 1
+        and all(_PLAIN_NAME_WORD_RE.fullmatch(w) for w in words)
+        and words[-1].casefold() == token
+        and _looks_personal(printed)
+    )
+
+
+_PLAIN_NAME_WORD_RE = re.compile(r"[A-Z][a-zA-Z'’]+|(?:[A-Z]\.)+")  # "O'Neil", "H.W."
+
+
 def _key_tokens(name: str) -> set[str]:
     return {w.casefold() for w in _WORD_RE.findall(name)}
 
@@ -1422,14 +1437,17 @@ class _People:
                 self._add_mention(match)
 
     def _entity_for(self, tokens: set[str]) -> _Entity:
-        """The most recently seen entity this name is part of (or extends), else a new one."""
+        """The most recently seen entity this name is part of (or extends), else a new one. A
+        lone word is first the surname of someone ("Wisenbaker" is Royce Wisenbaker, not the
+        Wisenbaker Production Co named since)."""
         best: _Entity | None = None
+        best_key = (False, -1)
         for token in tokens:
             for entity in self._by_token.get(token, ()):
-                if (tokens <= entity.tokens or entity.tokens <= tokens) and (
-                    best is None or entity.last_seen > best.last_seen
-                ):
-                    best = entity
+                if tokens <= entity.tokens or entity.tokens <= tokens:
+                    key = (len(tokens) == 1 and _ends_with(entity.printed, token), entity.last_seen)
+                    if best is None or key > best_key:
+                        best, best_key = entity, key
         if best is None:
             best = _Entity(set(tokens))
         for token in tokens:

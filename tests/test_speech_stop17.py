@@ -53,6 +53,15 @@ def test_spokesman_is_no_sign_of_a_man() -> None:
     ]
 
 
+def test_a_lone_surname_is_the_person_not_the_company_named_after_him() -> None:
+    text = (
+        "Royce Halvorsen, chairman of Halvorsen Drilling Co, agreed with the forecast.\n\n"
+        '"For those of us who held on, the worst is over," Halvorsen said.'
+    )
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.quotations] == ["Royce Halvorsen"]
+
+
 # ---- the same title in a question
 @pytest.mark.parametrize(
     ("question", "name", "head"),
