@@ -437,7 +437,12 @@ def _find_speaker(
             speaker = words[aux + 1 : v]
             if not speaker or not _is_person(speaker):
                 break
-            if lower[v] in _NAMING_VERBS and not _names_a_person(speaker):
+            # "How did a senior currency dealer describe …": a person noun heads the subject
+            if (
+                lower[v] in _NAMING_VERBS
+                and not _names_a_person(speaker)
+                and lower[v - 1] not in PERSON_NOUNS
+            ):
                 break
             end = v + 1
             if (
