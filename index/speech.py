@@ -280,7 +280,10 @@ _ORGANISATION_BEFORE_ROLE = (
 _DESCRIPTOR = (
     rf"{_DETERMINER}\s+(?:(?:{_PHRASE_WORD}\s+){{0,3}}?|{_ORGANISATION_BEFORE_ROLE})"
     rf"{_ROLE_I}s?(?=\W|$)"
-    rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT}|\s+in\s+{_NAME})?"
+    rf"(?:\s+(?:for|of|at|with|to)\s+(?:the\s+)?{_ROLE_OBJECT}|\s+in\s+{_NAME}"
+    # "an analyst familiar with the two mines", "a banker closely involved in the talks"
+    rf"|\s+(?:closely\s+)?(?:familiar|involved|close|connected)\s+(?:with|to|in)\s+"
+    rf"(?:the\s+)?{_ROLE_OBJECT})?"
 )
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Oo]н|[Оо]на|[Оо]ни)(?=\W|$)"
 _VERB = "(?:" + _trie_pattern(SPEECH_VERBS) + r")(?=\W|$)"

@@ -62,6 +62,27 @@ def test_a_lone_surname_is_the_person_not_the_company_named_after_him() -> None:
     assert [speech.people[q.person].name for q in speech.quotations] == ["Royce Halvorsen"]
 
 
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        (
+            'An analyst familiar with the two mines said "they are worth 40 dlrs a share."\n\n'
+            'The analyst, who asked not to be named, said "investors were not aware of them."',
+            "analyst familiar with the two mines",
+        ),
+        (
+            'One banker closely involved in the talks said: "There must be one committee."',
+            "banker closely involved in the talks",
+        ),
+        ('A source close to the company said, "We will sell."', "source close to the company"),
+    ],
+)
+def test_an_unnamed_speaker_described_by_what_he_knows(text: str, who: str) -> None:
+    speech = analyse_speech(text)
+    assert speech.quotations
+    assert {speech.people[q.person].name for q in speech.quotations} == {who}
+
+
 # ---- the same title in a question
 @pytest.mark.parametrize(
     ("question", "name", "head"),
