@@ -156,6 +156,10 @@ PERSON_NOUNS = _words(
     diplomat general commander negotiator founder owner chairperson deputy speaker teacher
     doctor engineer scientist researcher author editor sheikh emir prince princess
     source sources traders dealers bankers brokers broker economists executives observers
+    delegate delegates observer lawmaker lawmakers legislator legislators politician
+    congressman congresswoman counterpart undersecretary treasurer forecaster chartist
+    columnist correspondent lobbyist underwriter accountant auditor administrator counsel
+    investigator inspector vice-president vice-chairman president-elect
     he she they
     """
 )

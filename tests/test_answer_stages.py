@@ -138,6 +138,8 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("In Brandt's judgment, is the quay safe?", "Brandt", None),
         ("When does Brandt think a partner makes sense for the shipyard?", "Brandt", None),
         ("How did a senior currency dealer describe the ferry company's trading?", "", "dealer"),
+        ("What did a cocoa producer delegate say about the talks?", "", "deleg"),
+        ("What did the treasurer say about inflation?", "", "treasur"),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
