@@ -737,6 +737,9 @@ def find_quotations(text: str) -> list[Quotation]:
     return list(analyse_speech(text).quotations)
 
 
+_FIRM_COMMA_RE = re.compile(r"(?<=[a-z]),(?= (?:[A-Z][a-z]+ ){1,3}(?:and|&) Co\b)")
+
+
 def analyse_speech(
     text: str,
     *,
@@ -750,6 +753,9 @@ def analyse_speech(
     verbs = [v for v in verbs if v.group().lower() in _REPORTING_VERBS]
     if not has_quotes and not verbs:
         return _NO_SPEECH
+    # "H.P. Smith, analyst at Smith Barney, Harris Upham and Co said": the firm's comma is no
+    # apposition's end (a space of the same length keeps every offset)
+    text = _FIRM_COMMA_RE.sub(" ", text)
     if paragraphs is None:
         paragraphs = paragraph_spans(text)
     raws = _quotation_spans(text, paragraphs) if has_quotes else []
@@ -1174,6 +1180,10 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
             named = _trailing_name(people.text, subject.end)
             if named is not None:
                 cue = (cue[0], named[0] + len(named[1]))
+        if named is None and subject.words[:1].islower():
+            # 'Jane Doe, an analyst with Merrill Lynch said "…"': the descriptor is in
+            # apposition to the name before it, which is the speaker
+            named = _leading_name(people.text, subject.start)
         if named is not None:
             subject = _named(subject, named)
     if (
@@ -1222,6 +1232,32 @@ def _trailing_name(text: str, after: int) -> tuple[int, str] | None:
     trimmed = _trim_name(match.group("name"))
     if trimmed is None or trimmed[0] != 0:
         return None  # ", However Smith" is no apposition
+    _titles, offset, proper = _split_titles(trimmed[1])
+    if not _looks_personal(proper):
+        return None
+    return match.start("name") + offset, proper
+
+
+_LEADING_NAME_RE = re.compile(rf"(?P<name>{_NAME}),\s+$")
+_NOT_A_NAME_START = _words(
+    "like unlike besides beside including as with without for from to in on at by after before "
+    "since unless until when while if dear thanks"
+)
+
+
+def _leading_name(text: str, before: int) -> tuple[int, str] | None:
+    """The person's name that a comma separates from ``before`` (where a descriptor starts):
+    (start, name), or None."""
+    lo = max(0, before - 80)
+    match = _LEADING_NAME_RE.search(text, lo, before)
+    if match is None:
+        return None
+    trimmed = _trim_name(match.group("name"))
+    if trimmed is None or trimmed[0] != 0 or trimmed[1].split()[0].lower() in _NOT_A_NAME_START:
+        return None  # "Like Jane Doe, an analyst …"
+    # the name starts its sentence or clause ("After meeting John Smith, the minister …" is not)
+    if text[: match.start("name")].rstrip()[-1:] not in ("", ".", "\n", '"', "”", ",", ";"):
+        return None
     _titles, offset, proper = _split_titles(trimmed[1])
     if not _looks_personal(proper):
         return None

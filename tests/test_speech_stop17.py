@@ -83,6 +83,31 @@ def test_an_unnamed_speaker_described_by_what_he_knows(text: str, who: str) -> N
     assert {speech.people[q.person].name for q in speech.quotations} == {who}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Jane Doe, an analyst with Merrill Lynch said "rates will fall."',
+        'Jane Doe, analyst at Smith Barney, Harris Upham and Co said "rates will fall."',
+        '"Rates will fall," said Jane Doe, analyst at Smith Barney, Harris Upham and Co.',
+        'Rates rose.\n\nJane Doe, the spokeswoman for the bank, said "rates will fall."',
+    ],
+)
+def test_a_name_before_its_descriptor_in_apposition_is_the_speaker(text: str) -> None:
+    assert speakers(analyse_speech(text)) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'After meeting Jane Doe, an analyst at Acme said "rates will fall."',
+        'Like Jane Doe, an analyst at Acme said "rates will fall."',
+    ],
+)
+def test_a_name_that_does_not_start_its_clause_is_no_apposition(text: str) -> None:
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.quotations] == ["analyst at Acme"]
+
+
 # ---- the same title in a question
 @pytest.mark.parametrize(
     ("question", "name", "head"),
