@@ -56,7 +56,7 @@ _VIEW_VERBS = (
     consider fret add note conclude forecast assess characterise characterize justify dismiss
     reply announce acknowledge concede stress emphasise emphasize call see make put express
     reveal disclose outline signal accuse praise welcome reject dispute question doubt
-    hail laud applaud lament bemoan decry condemn
+    hail laud applaud lament bemoan decry condemn vouch
     thinks believes expects says tells wants fears hopes feels sees
     """
     )
@@ -156,7 +156,7 @@ PERSON_NOUNS = _words(
     diplomat general commander negotiator founder owner chairperson deputy speaker teacher
     doctor engineer scientist researcher author editor sheikh emir prince princess
     source sources traders dealers bankers brokers broker economists executives observers
-    delegate delegates observer lawmaker lawmakers legislator legislators politician
+    delegate delegates observer policymaker policymakers lawmaker lawmakers legislator legislators politician
     congressman congresswoman counterpart undersecretary treasurer forecaster chartist
     columnist correspondent lobbyist underwriter accountant auditor administrator counsel
     investigator inspector vice-president vice-chairman president-elect

@@ -140,6 +140,8 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("How did a senior currency dealer describe the ferry company's trading?", "", "dealer"),
         ("What did a cocoa producer delegate say about the talks?", "", "deleg"),
         ("What did the treasurer say about inflation?", "", "treasur"),
+        ("How did Ines Calloway vouch for the mayor's account?", "Ines Calloway", None),
+        ("Does the Norland debt policymaker expect a default?", "", "policymak"),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
