@@ -772,6 +772,7 @@ def analyse_speech(
     # spokeswoman said" introduces the one a later "the spokeswoman said" refers to.
     # (and the cues of a role no one before holds, which the person named next may hold)
     role_only: list[tuple[_Raw, str]] = []
+    _note_unnamed_actors(text, people)
     statements = _reported_speech(text, sentences, paragraphs, raws, people, verbs, role_only)
     role_only_statements = {id(raw) for raw, _words in role_only}
     for raw in raws:
@@ -786,6 +787,35 @@ def analyse_speech(
     _continue_from_context(text, raws, statements, paragraphs)
     _share_within_chains(raws)
     return _output(raws, statements, people.complete)
+
+
+# "A Savings Department spokesman refused to comment, …": someone unnamed who acts, at the
+# start of a sentence (a verb in the past or present follows the descriptor)
+_UNNAMED_ACTOR_RE = re.compile(
+    rf"(?:^|(?<=[.!?”\"]\s)|(?<=\n))(?P<desc>{_DESCRIPTOR})"
+    rf"(?=\s+(?:also\s+|later\s+)?(?P<verb>[a-z]+ed|{_trie_pattern(_IRREGULAR_PAST)})\b)"
+)
+
+
+_CUE_VERBS = _words("said says told tells added adds")
+
+
+def _note_unnamed_actors(text: str, people: _People) -> None:
+    """Someone unnamed who acts at the start of a sentence is someone a later "he said" may
+    be ("A Savings Department spokesman refused to comment …" — '"…," he told Reuters')."""
+    for match in _UNNAMED_ACTOR_RE.finditer(text):
+        start, end = match.span("desc")
+        words = match.group("desc")
+        if (
+            not _introduces_someone(words)
+            or _is_plural_descriptor(words)
+            or match.group("verb") in _CUE_VERBS  # a cue: its subject is read there
+        ):
+            continue
+        i = bisect.bisect_left(people.starts, start)
+        if i < len(people.starts) and people.starts[i] == start:
+            continue  # a cue's subject, noted already
+        people.note_unnamed(start, end, words)
 
 
 def _resolve_pending(

@@ -108,6 +108,22 @@ def test_a_name_that_does_not_start_its_clause_is_no_apposition(text: str) -> No
     assert [speech.people[q.person].name for q in speech.quotations] == ["analyst at Acme"]
 
 
+def test_someone_unnamed_who_acts_is_the_he_who_speaks_next() -> None:
+    text = (
+        '"The minister is worried," one senior dealer said.\n\n'
+        "A Savings Department spokesman refused to comment, saying rates had fallen.\n\n"
+        '"We are not politically motivated," he told Reuters.\n\n'
+        "A Hong Kong trader estimated stocks at three mln tonnes. "
+        '"They are falling," he said.'
+    )
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.quotations] == [
+        "senior dealer",
+        "Savings Department spokesman",
+        "Hong Kong trader",
+    ]
+
+
 # ---- the same title in a question
 @pytest.mark.parametrize(
     ("question", "name", "head"),
