@@ -1216,6 +1216,16 @@ def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) 
             named = _leading_name(people.text, subject.start)
         if named is not None:
             subject = _named(subject, named)
+    if subject.kind == "name":
+        # '"…," Hermann Remsperger, chief economist of Berliner Handels- and Frankfurter Bank
+        # (BHF) said.': the name the role is in apposition to speaks, not the role's firm
+        if subject.pre:
+            of_role = _ROLE_OF_RE.search(subject.pre) is not None
+            named = _leading_name(people.text, subject.cue_start) if of_role else None
+        else:
+            named = _name_before_its_role(people.text, subject.start)
+        if named is not None:
+            subject = _named(subject, named)
     if (
         subject.kind == "name"
         and _only_role_words(subject.words)
@@ -1269,6 +1279,21 @@ def _trailing_name(text: str, after: int) -> tuple[int, str] | None:
 
 
 _LEADING_NAME_RE = re.compile(rf"(?P<name>{_NAME}),\s+$")
+_NAME_BEFORE_ROLE_RE = re.compile(
+    rf"(?P<name>{_NAME}),\s+(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){{0,2}}?{_ROLE_I}\s+"
+    rf"(?:of|at|with|for)\s+[^,“”\"«»\n]{{0,80}}$"
+)
+
+
+def _name_before_its_role(text: str, before: int) -> tuple[int, str] | None:
+    """The person whose role and affiliation run up to ``before`` ("Jane Doe, an analyst with
+    Kidder Peabody and |Co"): (start, name), or None."""
+    match = _NAME_BEFORE_ROLE_RE.search(text, max(0, before - 160), before)
+    if match is None:
+        return None
+    return _leading_name(text, match.end("name") + 2)
+
+
 _NOT_A_NAME_START = _words(
     "like unlike besides beside including as with without for from to in on at by after before "
     "since unless until when while if dear thanks"

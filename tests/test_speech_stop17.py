@@ -90,6 +90,10 @@ def test_an_unnamed_speaker_described_by_what_he_knows(text: str, who: str) -> N
         'Jane Doe, analyst at Smith Barney, Harris Upham and Co said "rates will fall."',
         '"Rates will fall," said Jane Doe, analyst at Smith Barney, Harris Upham and Co.',
         'Rates rose.\n\nJane Doe, the spokeswoman for the bank, said "rates will fall."',
+        'Jane Doe, an analyst with Kidder, Peabody and Co said "rates will fall."',
+        '"Rates will fall," Jane Doe, chief economist of Berliner Handels- and Frankfurter Bank '
+        "(BHF) said.",
+        'Jane Doe, chairman of the Chicago Mercantile Exchange said "rates will fall."',
     ],
 )
 def test_a_name_before_its_descriptor_in_apposition_is_the_speaker(text: str) -> None:
