@@ -358,6 +358,11 @@ _ORGANISATION_THEN_ROLE = (
 )
 _SUBJECT_AFTER_VERB = _SUBJECT.replace(
     f"(?P<pre>{_PRE_ROLE})", f"(?P<pre>{_PRE_ROLE}|{_ORGANISATION_THEN_ROLE})", 1
+).replace(
+    # "said de Hora", "said van den Broek": a surname that starts with its particle
+    f"(?P<name>{_NAME})",
+    f"(?P<name>(?:{_PARTICLES}[ ](?:{_PARTICLES}[ ])?(?={_UP}))?{_NAME})",
+    1,
 )
 
 

@@ -128,6 +128,15 @@ def test_someone_unnamed_who_acts_is_the_he_who_speaks_next() -> None:
     ]
 
 
+def test_a_surname_that_starts_with_its_particle_speaks_after_said() -> None:
+    text = (
+        "Tomas de Hora, an economist in Manila, spoke first.\n\n"
+        '"Japan is exporting to Europe," said de Hora.'
+    )
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.quotations] == ["Tomas de Hora"]
+
+
 # ---- the same title in a question
 @pytest.mark.parametrize(
     ("question", "name", "head"),
