@@ -370,6 +370,8 @@ _SUBJECT_AFTER_VERB = _SUBJECT.replace(
 _AFTER_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?:"
     rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITIONS}"
+    # "UAW president Owen Bieber and vice president Marc Stepp said": the first speaks for both
+    rf"(?:\s+and\s+(?!(?:Co|Cos|Company|Sons)\b){_PRE_ROLE}\s+{_NAME})?"
     rf"{_OPEN_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
     rf"(?P<v1>{_VERB})"
     # (the verb once more: the wire sometimes doubles it, "said said Beth Reiners")

@@ -137,6 +137,24 @@ def test_a_surname_that_starts_with_its_particle_speaks_after_said() -> None:
     assert [speech.people[q.person].name for q in speech.quotations] == ["Tomas de Hora"]
 
 
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        (
+            '"We are committed," union president Owen Bieber and vice president Marc Stepp said.',
+            "Owen Bieber",
+        ),
+        (
+            '"It is cut and dried," Peters and Co Ltd energy analyst Wilf Gobert said.',
+            "Wilf Gobert",
+        ),
+    ],
+)
+def test_two_people_speaking_together_are_quoted_as_the_first(text: str, who: str) -> None:
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.quotations] == [who]
+
+
 # ---- the same title in a question
 @pytest.mark.parametrize(
     ("question", "name", "head"),
