@@ -516,7 +516,19 @@ CONDITION = StatementForm(
     _words(r"threat\w*", r"warn\w*", "if", "unless", "conditions?", "happen"),
     _words("if", "unless", "otherwise", "provided", "as long as", "only when"),
 )
-FORMS = (REASON, LIKENESS, CONDITION)
+# "How much coffee does X think Brazil could ship?" → "Brazil has the capacity to export 20 mln
+# bags"
+AMOUNT = StatementForm(
+    "amount",
+    _words("how much", "how many", "how far", "how high", "how low", "how big", "how large"),
+    re.compile(
+        r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
+        r"hundreds?|thousands?|mln|million|billion|bln|pct|percent|per cent|half|third|"
+        r"quarter|double|triple)\b",
+        re.IGNORECASE,
+    ),
+)
+FORMS = (REASON, LIKENESS, CONDITION, AMOUNT)
 
 
 def _form_match(cand: Candidate, asked: list[StatementForm]) -> float:

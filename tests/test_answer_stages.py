@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from index.analysis import ArticleAnalysis, Speaker, analyse_article
 from index.analyze import Analyzer
 from index.answer import (
+    AMOUNT,
     CONDITION,
     FORMS,
     FUTURE,
@@ -440,6 +441,7 @@ def test_reading_a_speaker_takes_work_in_proportion_to_its_words(opening: str) -
         ("What did Reyes compare the market to?", "It is like a casino", LIKENESS),
         ("What did Reyes threaten?", "If they strike, we will close the mill", CONDITION),
         ("What does Reyes predict for output?", "Output will rise", FUTURE),
+        ("How much coffee does Reyes think the mill can ship?", "We can ship 20 mln bags", AMOUNT),
     ],
 )
 def test_a_statement_has_the_form_the_question_asks_for(
