@@ -805,6 +805,13 @@ _UNNAMED_ACTOR_RE = re.compile(
 
 
 _CUE_VERBS = _words("said says told tells added adds")
+# "A company spokesman declined to comment." said nothing: the next "he said" is someone else's
+# (the union leader's before it). Unless the sentence goes on to say something (", saying …").
+_SILENCE_RE = re.compile(
+    r"\s+(?:also\s+)?(?:declined|refused)\s+(?:any\s+|further\s+)?(?:to\s+)?"
+    r"(?:comment|elaborate|discuss|be\s+interviewed)\b(?P<rest>[^.!?\n]{0,200})"
+)
+_SPOKE_ON_RE = re.compile(r"\b(?:saying|said|says|adding|added|but|though|although|noting)\b")
 
 
 def _note_unnamed_actors(text: str, people: _People) -> None:
@@ -817,12 +824,20 @@ def _note_unnamed_actors(text: str, people: _People) -> None:
             not _introduces_someone(words)
             or _is_plural_descriptor(words)
             or match.group("verb") in _CUE_VERBS  # a cue: its subject is read there
+            or _said_nothing(text, end)
         ):
             continue
         i = bisect.bisect_left(people.starts, start)
         if i < len(people.starts) and people.starts[i] == start:
             continue  # a cue's subject, noted already
         people.note_unnamed(start, end, words)
+
+
+def _said_nothing(text: str, after: int) -> bool:
+    """Whether the words after a descriptor say its person declined to comment, and nothing
+    more in that sentence."""
+    silence = _SILENCE_RE.match(text, after)
+    return silence is not None and _SPOKE_ON_RE.search(silence.group("rest")) is None
 
 
 def _resolve_pending(
