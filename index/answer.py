@@ -307,6 +307,7 @@ def _score_statements(
     asks_future = [FUTURE] if FUTURE.asked_by(question) else []
     asks_forms = [form for form in FORMS if form.asked_by(question)]
     headlines: dict[str, set[str]] = {}
+    walks: _Walks = {}
 
     def headline(entry: RetrievedArticle) -> set[str]:
         if entry.article.id not in headlines:
@@ -318,7 +319,7 @@ def _score_statements(
         analysis = cand.analysis
         inside = analysis.sentences_in(cand.start, cand.end)
         own = _terms_of(analysis, inside)
-        near = own | _terms_of(analysis, lead_in(analysis, inside, cand))
+        near = own | _terms_of(analysis, lead_in(analysis, inside, cand, walks))
         around = _terms_of(analysis, _around(analysis, inside))
         # However little of the topic its article holds, a statement may answer: a question
         # may paraphrase all of it. But an article, headline included, holding none of the
@@ -387,7 +388,12 @@ def _terms_of(analysis: ArticleAnalysis, indexes: range | list[int]) -> set[str]
     return out
 
 
-def lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> list[int]:
+_Walks = dict[tuple[int, int, int, int], int]
+
+
+def lead_in(
+    analysis: ArticleAnalysis, inside: range, cand: Candidate, walks: _Walks | None = None
+) -> list[int]:
     """The reporter's sentences before a statement, which name what the quotation is about
     ("Lyng said he was not sure the grain agreement was worth extending. “It hasn't been worth
     much,” he said."): the sentence right before it, skipping back over the same speaker's
@@ -400,7 +406,15 @@ def lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> list[i
     i = inside[0] - 1
     paragraph = analysis.paragraph_of(cand.start)
     person = cand.statement.person if cand.statement is not None else -1
+    # (``walks``: where a walk back from a sentence ended, for the statements of one run of
+    # quotations share it: walked once each, a long run was quadratic, then worse)
+    walks = {} if walks is None else walks
+    walked: list[int] = []
     while i >= 0:
+        if (id(analysis), i, person, paragraph) in walks:
+            i = walks[id(analysis), i, person, paragraph]
+            break
+        walked.append(i)
         start, end = analysis.sentences[i]
         quotation = analysis.quotation_at(start, end)
         continues = (
@@ -414,6 +428,8 @@ def lead_in(analysis: ArticleAnalysis, inside: range, cand: Candidate) -> list[i
         if not continues:
             break
         i -= 1
+    for k in walked:
+        walks[id(analysis), k, person, paragraph] = i
     if i < 0:
         return []
     lead_paragraph = analysis.paragraph_of(analysis.sentences[i][0])

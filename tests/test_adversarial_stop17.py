@@ -138,6 +138,17 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     eng.close()
 
 
+def test_answer_work_grows_in_proportion_to_a_speakers_statements(engine: Engine) -> None:
+    # One paragraph of a speaker's quotations: every statement's lead-in walks back over the
+    # run before it (each step looking its quotation up), which made 160 statements cost 9
+    # times what 40 did, and 640 seconds per question; a run is now walked once.
+    question = "In the view of {}, how full is the harbour?"
+    engine.ask(question.format("Lena Vos"))  # (first-use loading is not the work measured)
+    small = calls(lambda: engine.ask(question.format("Lena Vos")))
+    large = calls(lambda: engine.ask(question.format("Timo Berg")))
+    assert large < 6 * small
+
+
 # ---- crashes: texts and questions built from stop 17's patterns
 _TEXT_PIECES = [
     *",.\"“”'\n",
