@@ -129,7 +129,7 @@ _NOUN_LED = _words(
     criticism complaint prediction forecast comment comments remark remarks reaction response
     explanation argument assessment outlook view verdict reason reasons excuse chance chances
     odds assurance assurances guidance doubt doubts reservations misgivings objection objections
-    caveat
+    caveat figure figures estimate estimates
     """
 )
 _GIVING_VERBS = _words(

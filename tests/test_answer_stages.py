@@ -143,6 +143,7 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("What did the treasurer say about inflation?", "", "treasur"),
         ("How did Ines Calloway vouch for the mayor's account?", "Ines Calloway", None),
         ("Does the Norland debt policymaker expect a default?", "", "policymak"),
+        ("What figure did Brandt give for the shipyard's losses?", "Brandt", None),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
