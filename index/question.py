@@ -510,8 +510,9 @@ def _asks_a_view(lower: Sequence[str], aux: int, v: int, kind: str) -> bool:
     # asks history)
     now = lower[aux] in {"is", "are", "isn't", "aren't"}
     said = said or (now and kind == "why" and _is_participle(word))
-    # "What deal is Miller hoping for?" (now; "What was the BBC hoping …" asks history)
-    said = said or (now and word == "hoping")
+    # "What deal is Miller hoping for?", "Is X thinking of a trip?" (now; "What was the BBC
+    # hoping …" asks history)
+    said = said or (now and (word == "hoping" or (word == "thinking" and after in {"of", "about"})))
     # "What will X do if …": what X says X will do
     said = said or (
         word == "do" and lower[aux] in {"will", "would"} and after in {"if", "about", "next", "now"}

@@ -149,6 +149,7 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("How did the mayor reassure commuters about the fares?", "", "mayor"),
         ("Why is one port official unsure whether the quay will hold?", "", "offici"),
         ("What kind of deal is Calloway hoping for?", "Calloway", None),
+        ("Is Calloway thinking of visiting bankers abroad?", "Calloway", None),
         ("Why does a takeover specialist think now is the time to buy?", "", "specialist"),
     ],
 )
