@@ -45,7 +45,7 @@ from index.question import Question
 
 QUESTIONS = Path(__file__).parent / "questions"
 TUNE_FILES = tuple(
-    QUESTIONS / f"news-dev-tune-{name}.jsonl" for name in ("extra", "fresh", "fresh16")
+    QUESTIONS / f"news-dev-tune-{name}.jsonl" for name in ("extra", "fresh", "fresh16", "fresh17")
 )
 # The features the statement score adds up (index/answer.py: _score_statements), in its order;
 # "direct" is the direct-speech bonus as the score counts it (times ``_on_topic``).

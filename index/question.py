@@ -70,6 +70,7 @@ _JUDGING_VERBS = _words(
     """
     rate size gauge judge regard interpret advise caution counsel object mind oppose support
     favour favor endorse downplay play rule brush shrug like dislike bring pitch find
+    reassure notice stand
     """
 )
 # … some only with their particle ("play down", not "What position did X play?")
@@ -81,6 +82,7 @@ _PARTICLE_ONLY = {
     "bring": {"up"},  # "What would X bring up", not "What did X bring?"
     "find": {"it"},  # "Why does X find it natural …", not "What did the survey find?"
     "open": {"to"},  # "Is X open to a tax", not "When is the park open?"
+    "stand": {"on"},  # "Where does X stand on a tax", not "Where does the statue stand?"
 }
 # … and some never with one: "What would X like to do" is a wish, "Where does X hail from" a
 # place, not a view
@@ -95,6 +97,7 @@ _STANCES = _words(
     satisfied upbeat wary bullish bearish hopeful doubtful opposed against impressed
     persuaded surprised concerned pleased disappointed happy comfortable enthusiastic
     open ready willing prepared receptive inclined keen eager reluctant hesitant
+    unsure uncertain
     """
 )
 # The verbs and stances of a view, not of saying something ("think", not "mention").
@@ -129,7 +132,7 @@ _NOUN_LED = _words(
     criticism complaint prediction forecast comment comments remark remarks reaction response
     explanation argument assessment outlook view verdict reason reasons excuse chance chances
     odds assurance assurances guidance doubt doubts reservations misgivings objection objections
-    caveat
+    caveat figure figures estimate estimates
     """
 )
 _GIVING_VERBS = _words(
@@ -156,7 +159,8 @@ PERSON_NOUNS = _words(
     diplomat general commander negotiator founder owner chairperson deputy speaker teacher
     doctor engineer scientist researcher author editor sheikh emir prince princess
     source sources traders dealers bankers brokers broker economists executives observers
-    delegate delegates observer policymaker policymakers lawmaker lawmakers legislator legislators politician
+    delegate delegates observer policymaker policymakers lawmaker lawmakers specialist
+    specialists arbitrageur arbitrageurs legislator legislators politician
     congressman congresswoman counterpart undersecretary treasurer forecaster chartist
     columnist correspondent lobbyist underwriter accountant auditor administrator counsel
     investigator inspector vice-president vice-chairman president-elect
@@ -432,6 +436,13 @@ def _find_speaker(
     if aux is not None and aux - wh <= 10 and (said_only or not factoid):
         for v in range(aux + 2, min(n, aux + 14)):
             said = lower[v] in verbs or (noun_led and lower[v] in _GIVING_VERBS)
+            # "Where does X stand on a tax?" asks for X's position
+            said = said or (
+                kind == "where"
+                and lower[v] == "stand"
+                and _after(lower, v + 1) == "on"
+                and _plain_speaker(lower[aux + 1 : v], words[v - 1])
+            )
             if not said and not factoid and _plain_speaker(lower[aux + 1 : v], words[v - 1]):
                 said = _asks_a_view(lower, aux, v, kind)
             if said and v + 1 < n and lower[v + 1] in _NOT_BEFORE.get(lower[v], ()):
@@ -499,6 +510,9 @@ def _asks_a_view(lower: Sequence[str], aux: int, v: int, kind: str) -> bool:
     # asks history)
     now = lower[aux] in {"is", "are", "isn't", "aren't"}
     said = said or (now and kind == "why" and _is_participle(word))
+    # "What deal is Miller hoping for?", "Is X thinking of a trip?" (now; "What was the BBC
+    # hoping …" asks history)
+    said = said or (now and (word == "hoping" or (word == "thinking" and after in {"of", "about"})))
     # "What will X do if …": what X says X will do
     said = said or (
         word == "do" and lower[aux] in {"will", "would"} and after in {"if", "about", "next", "now"}

@@ -249,7 +249,8 @@ _ROLE_I = f"(?i:{_ROLE})"
 _OBJECT_WORD = (
     r"(?!(?:in|on|at|by|to|from|who|whom|which|that|as|and|but|or|when|while|after|before|"
     rf"{_trie_pattern(SPEECH_VERBS)})(?![\w’'-]))[^\W_][\w’'&-]*(?:\.[^\W_][\w’'&-]*)*"
-    r"(?:(?<=\b[A-Z])\.)?"  # "U.K." (initials end in a dot; a word does not)
+    # "U.K." (initials end in a dot; a word does not, but for a firm's "Bros." or "Co.")
+    r"(?:(?<=\b[A-Z])\.|(?<=\bBros)\.|(?<=\bCo)\.|(?<=\bCorp)\.|(?<=\bInc)\.|(?<=\bLtd)\.)?"
 )
 # A word of the phrase that describes someone ("U.S.", "Acme Corp.", "Foreign Ministry"): it may
 # hold dots but ends a sentence never, so a role phrase never joins words of two sentences ("…
@@ -308,7 +309,8 @@ _APPOSITIONS = rf"(?:{_CLAUSE_APPOSITION}|{_APPOSITION})"
 # the reporting clause after a place or a date, not an apposition)
 _OPEN_ROLE_APPOSITION = (
     rf"(?P<open>,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s){_PHRASE_WORD}\s+){{0,2}}?"
-    rf"{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:{_PHRASE_WORD}\s+){{0,5}}?[\w’'.&-]+"
+    # (", deputy general-manager of …": a role word after a hyphen)
+    rf"(?:\w+-)?{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?(?:{_PHRASE_WORD}\s+){{0,5}}?[\w’'.&-]+"
     # ", American Paper Institute president said": words then one singular role, last
     rf"|,\s+(?:(?![Aa]n?\s|[Tt]he\s|[Oo]ne\s|[Aa]nother\s|[Ww]ho\s){_PHRASE_WORD}\s+){{1,3}}?"
     rf"{_ROLE_I}(?<![sS])(?=\s))?"
@@ -398,6 +400,14 @@ _ROLE_NAME_COMMA_RE = re.compile(rf"(?:{_SUBJECT}),\s+{_ADVERBS}$")
 _COMMA_BEFORE_VERB_RE = re.compile(rf",\s+{_ADVERBS}$")
 _AFTER_ROLE_NAME_COMMA_RE = re.compile(
     rf"[\s,]*(?:[—–-]\s*)?(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}),\s+{_ADVERBS}(?P<v1>{_VERB})"
+)
+# '“…,” Daniel Tulis, a natural gas analyst with Shearson Lehman Bros. said.': a name, then an
+# indefinite role and where it works, its closing comma left out (the name must look like a
+# person's: "In Tokyo, a spokesman for the ministry said" is the spokesman, unnamed)
+_AFTER_NAME_A_ROLE_RE = re.compile(
+    rf"[\s,]*(?P<name>{_NAME}),\s+(?:an?|one)\s+(?:{_PHRASE_WORD}\s+){{0,3}}?{_ROLE_I}\s+"
+    rf"(?:of|for|at|with)\s+(?:the\s+)?(?:{_PHRASE_WORD}\s+){{0,5}}?{_PHRASE_WORD}"
+    rf"\s+{_ADVERBS}(?P<verb>{_VERB})"
 )
 # "X was quoted by the daily al-Qabas as saying: “…”" / "It quoted X as saying: “…”"
 _QUOTED_AS_RE = re.compile(
@@ -1005,7 +1015,7 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
     if match is None and "quoted" in text[raw.end : limit]:
         match = _AFTER_QUOTED_AS_RE.match(text, raw.end, limit)
     if match is None:
-        return False
+        return _cue_after_a_named_role(text, raw, limit, people)
     for group in ("s1", "s2", "s3"):
         if group not in match.re.groupindex or match.group(group) is None:
             continue
@@ -1019,6 +1029,22 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
             cue = (match.start("acc"), subject.end)
         return _apply(raw, subject, cue, people)
     return False
+
+
+def _cue_after_a_named_role(text: str, raw: _Raw, limit: int, people: _People) -> bool:
+    """'“…,” NAME, a ROLE with ORG said.' (see _AFTER_NAME_A_ROLE_RE)."""
+    match = _AFTER_NAME_A_ROLE_RE.match(text, raw.end, limit)
+    if match is None:
+        return False
+    trimmed = _trim_name(match.group("name"))
+    if trimmed is None or trimmed[0] != 0:
+        return False
+    _titles, offset, proper = _split_titles(trimmed[1])
+    if not _looks_personal(proper):
+        return False
+    start = match.start("name") + offset
+    subject = _Subject("name", proper, start, start + len(proper))
+    return _apply(raw, subject, (match.start("name"), match.end("verb")), people)
 
 
 def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _People) -> bool:
@@ -1302,7 +1328,7 @@ def _trailing_name(text: str, after: int) -> tuple[int, str] | None:
 
 _LEADING_NAME_RE = re.compile(rf"(?P<name>{_NAME}),\s+$")
 _NAME_BEFORE_ROLE_RE = re.compile(
-    rf"(?P<name>{_NAME}),\s+(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){{0,2}}?{_ROLE_I}\s+"
+    rf"(?P<name>{_NAME}),\s+(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){{0,2}}?(?:\w+-)?{_ROLE_I}\s+"
     rf"(?:of|at|with|for)\s+[^,“”\"«»\n]{{0,80}}$"
 )
 

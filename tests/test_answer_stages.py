@@ -143,6 +143,14 @@ def test_speech_questions_name_their_speaker(question: str, name: str, head: str
         ("What did the treasurer say about inflation?", "", "treasur"),
         ("How did Ines Calloway vouch for the mayor's account?", "Ines Calloway", None),
         ("Does the Norland debt policymaker expect a default?", "", "policymak"),
+        ("What figure did Brandt give for the shipyard's losses?", "Brandt", None),
+        ("Where does Ines Calloway stand on a toll for the bridge?", "Ines Calloway", None),
+        ("What did Brandt notice about ferry bookings?", "Brandt", None),
+        ("How did the mayor reassure commuters about the fares?", "", "mayor"),
+        ("Why is one port official unsure whether the quay will hold?", "", "offici"),
+        ("What kind of deal is Calloway hoping for?", "Calloway", None),
+        ("Is Calloway thinking of visiting bankers abroad?", "Calloway", None),
+        ("Why does a takeover specialist think now is the time to buy?", "", "specialist"),
     ],
 )
 def test_more_speech_question_forms(question: str, name: str, head: str | None) -> None:
@@ -208,6 +216,9 @@ def test_a_noun_of_worry_before_did_is_the_statement_not_a_verb(
         "Why was Calloway seeking money in Estmark?",
         "What would a harbour pilot do for a ship in fog?",
         "What town did the Norland army plan to attack?",
+        "Where does the Ilves statue stand on the hill?",
+        "What was Calloway hoping to build in Estmark?",
+        "What author did Calloway credit for her recovery?",
     ],
 )
 def test_factoid_questions_are_not_speech(question: str) -> None:

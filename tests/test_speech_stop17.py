@@ -94,6 +94,10 @@ def test_an_unnamed_speaker_described_by_what_he_knows(text: str, who: str) -> N
         '"Rates will fall," Jane Doe, chief economist of Berliner Handels- and Frankfurter Bank '
         "(BHF) said.",
         'Jane Doe, chairman of the Chicago Mercantile Exchange said "rates will fall."',
+        '"Contract talks, filing with the U.S. government and the rest will delay it," Jane Doe, '
+        "a natural gas analyst with Shearson Lehman Bros. said.",
+        '"A total of 500 mln lira of paper of Turk Kimya A.S. Is on sale," Jane Doe, deputy '
+        "general-manager of Yapi ve Kredi Bankasi told Reuters.",
     ],
 )
 def test_a_name_before_its_descriptor_in_apposition_is_the_speaker(text: str) -> None:
@@ -105,9 +109,11 @@ def test_a_name_before_its_descriptor_in_apposition_is_the_speaker(text: str) ->
     [
         'After meeting Jane Doe, an analyst at Acme said "rates will fall."',
         'Like Jane Doe, an analyst at Acme said "rates will fall."',
+        '"Rates will fall," In Acme, an analyst at Acme said.',
     ],
 )
 def test_a_name_that_does_not_start_its_clause_is_no_apposition(text: str) -> None:
+    # (nor a place before an unnamed speaker: "In Tokyo, a spokesman for the ministry said")
     speech = analyse_speech(text)
     assert [speech.people[q.person].name for q in speech.quotations] == ["analyst at Acme"]
 
