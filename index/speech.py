@@ -819,7 +819,8 @@ _CUE_VERBS = _words("said says told tells added adds")
 # (the union leader's before it). Unless the sentence goes on to say something (", saying …").
 _SILENCE_RE = re.compile(
     r"\s+(?:also\s+)?(?:declined|refused)\s+(?:any\s+|further\s+)?(?:to\s+)?"
-    r"(?:comment|elaborate|discuss|be\s+interviewed)\b(?P<rest>[^.!?\n]{0,200})"
+    # (not "declined to elaborate": that one spoke, and "He said only that …" often follows)
+    r"(?:comment|discuss|be\s+interviewed)\b(?P<rest>[^.!?\n]{0,200})"
 )
 _SPOKE_ON_RE = re.compile(r"\b(?:saying|said|says|adding|added|but|though|although|noting)\b")
 

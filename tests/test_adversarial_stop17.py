@@ -260,7 +260,7 @@ def test_any_question_with_the_new_words_is_answered_without_an_exception(
         "A company spokesman declined to comment.",
         "A spokesman for the port operator declined to comment on the talks.",
         "A company spokesman declined comment.",
-        "A company spokesman refused to elaborate.",
+        "A company spokesman refused to be interviewed.",
     ],
 )
 def test_someone_who_declined_to_comment_is_not_the_he_who_speaks_next(silence: str) -> None:
@@ -280,6 +280,20 @@ def test_someone_who_refused_to_comment_but_spoke_on_is_still_the_he() -> None:
         '"We will not negotiate in public," he said.'
     )
     assert speakers(analyse_speech(text)) == ["company spokesman"]
+
+
+def test_someone_who_declined_to_elaborate_had_spoken_and_is_the_he() -> None:
+    # found on the news-dev tune half (written again here): "declined to elaborate on the
+    # release. He said only that …" is the spokesman's
+    text = (
+        "Paul Hale, an analyst with Acme Securities, called the sale a surprise.\n\n"
+        "A spokesman for the company declined to elaborate on its news release.\n\n"
+        "He said only that the company was reviewing its options for the unit."
+    )
+    speech = analyse_speech(text)
+    assert [speech.people[q.person].name for q in speech.reported][-1:] == [
+        "spokesman for the company"
+    ]
 
 
 def test_the_strike_threat_is_the_union_leaders_in_the_engine(engine: Engine) -> None:
