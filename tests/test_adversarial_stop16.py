@@ -15,6 +15,7 @@ from index.analyze import Analyzer
 from index.engine import Engine, reindex_data_dir
 from index.question import read_question
 from tests.conftest import copy_corpus
+from tests.question_checks import assert_read_and_answered_consistently
 from tests.work import calls
 
 ANALYZER = Analyzer()
@@ -202,14 +203,7 @@ _PIECES = [
 def test_any_question_with_the_new_words_is_answered_without_an_exception(
     engine: Engine, parts: list[str]
 ) -> None:
-    text = " ".join(parts)
-    question = read_question(text, ANALYZER)
-    assert set(question.focus) <= set(question.topic)
-    assert not question.asks_view or question.speaker is not None
-    answer = engine.ask(text[:1000] or "?")
-    assert answer.answered == bool(answer.quotes)
-    for quote in answer.quotes:
-        assert engine.article(quote.source.article_id).text[quote.start : quote.end] == quote.text
+    assert_read_and_answered_consistently(engine, ANALYZER, " ".join(parts))
 
 
 # ---- ordinary news

@@ -17,7 +17,8 @@ from index.engine import Engine, reindex_data_dir
 from index.question import read_question
 from index.speech import analyse_speech
 from tests.conftest import copy_corpus
-from tests.speech_helpers import speakers
+from tests.question_checks import assert_read_and_answered_consistently
+from tests.speech_helpers import reported_speakers, speakers
 from tests.work import calls
 
 ANALYZER = Analyzer()
@@ -243,14 +244,7 @@ _QUESTION_PIECES = [
 def test_any_question_with_the_new_words_is_answered_without_an_exception(
     engine: Engine, parts: list[str]
 ) -> None:
-    text = " ".join(parts)
-    question = read_question(text, ANALYZER)
-    assert set(question.focus) <= set(question.topic)
-    assert not question.asks_view or question.speaker is not None
-    answer = engine.ask(text[:1000] or "?")
-    assert answer.answered == bool(answer.quotes)
-    for quote in answer.quotes:
-        assert engine.article(quote.source.article_id).text[quote.start : quote.end] == quote.text
+    assert_read_and_answered_consistently(engine, ANALYZER, " ".join(parts))
 
 
 # ---- ordinary news
@@ -291,9 +285,7 @@ def test_someone_who_declined_to_elaborate_had_spoken_and_is_the_he() -> None:
         "He said only that the company was reviewing its options for the unit."
     )
     speech = analyse_speech(text)
-    assert [speech.people[q.person].name for q in speech.reported][-1:] == [
-        "spokesman for the company"
-    ]
+    assert reported_speakers(speech)[-1:] == ["spokesman for the company"]
 
 
 def test_the_strike_threat_is_the_union_leaders_in_the_engine(engine: Engine) -> None:

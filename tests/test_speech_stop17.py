@@ -10,7 +10,7 @@ import pytest
 from index.analyze import Analyzer
 from index.question import read_question
 from index.speech import analyse_speech
-from tests.speech_helpers import speakers
+from tests.speech_helpers import reported_speakers, speakers
 from tests.test_answer import engine_with, first_quote
 
 ANALYZER = Analyzer()
@@ -47,7 +47,7 @@ def test_spokesman_is_no_sign_of_a_man() -> None:
         "Cold weather should not harm the crop, she said, but frost in April could."
     )
     speech = analyse_speech(text)
-    assert [speech.people[q.person].name for q in speech.reported] == [
+    assert reported_speakers(speech) == [
         "Teresa Lind",
         "Teresa Lind",
     ]
@@ -59,7 +59,7 @@ def test_a_lone_surname_is_the_person_not_the_company_named_after_him() -> None:
         '"For those of us who held on, the worst is over," Halvorsen said.'
     )
     speech = analyse_speech(text)
-    assert [speech.people[q.person].name for q in speech.quotations] == ["Royce Halvorsen"]
+    assert speakers(speech) == ["Royce Halvorsen"]
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_a_lone_surname_is_the_person_not_the_company_named_after_him() -> None:
 def test_an_unnamed_speaker_described_by_what_he_knows(text: str, who: str) -> None:
     speech = analyse_speech(text)
     assert speech.quotations
-    assert {speech.people[q.person].name for q in speech.quotations} == {who}
+    assert set(speakers(speech)) == {who}
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_a_name_before_its_descriptor_in_apposition_is_the_speaker(text: str) ->
 def test_a_name_that_does_not_start_its_clause_is_no_apposition(text: str) -> None:
     # (nor a place before an unnamed speaker: "In Tokyo, a spokesman for the ministry said")
     speech = analyse_speech(text)
-    assert [speech.people[q.person].name for q in speech.quotations] == ["analyst at Acme"]
+    assert speakers(speech) == ["analyst at Acme"]
 
 
 def test_someone_unnamed_who_acts_is_the_he_who_speaks_next() -> None:
@@ -127,7 +127,7 @@ def test_someone_unnamed_who_acts_is_the_he_who_speaks_next() -> None:
         '"They are falling," he said.'
     )
     speech = analyse_speech(text)
-    assert [speech.people[q.person].name for q in speech.quotations] == [
+    assert speakers(speech) == [
         "senior dealer",
         "Savings Department spokesman",
         "Hong Kong trader",
@@ -140,7 +140,7 @@ def test_a_surname_that_starts_with_its_particle_speaks_after_said() -> None:
         '"Japan is exporting to Europe," said de Hora.'
     )
     speech = analyse_speech(text)
-    assert [speech.people[q.person].name for q in speech.quotations] == ["Tomas de Hora"]
+    assert speakers(speech) == ["Tomas de Hora"]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_a_surname_that_starts_with_its_particle_speaks_after_said() -> None:
 )
 def test_two_people_speaking_together_are_quoted_as_the_first(text: str, who: str) -> None:
     speech = analyse_speech(text)
-    assert [speech.people[q.person].name for q in speech.quotations] == [who]
+    assert speakers(speech) == [who]
 
 
 # ---- the same title in a question
