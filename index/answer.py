@@ -192,8 +192,15 @@ def answer_question(
         return _declined(text, _NO_ANSWER)
     idf = idf_of(ctx.backend.num_docs, {t: ctx.backend.doc_freq(t) for t in set(question.tokens)})
 
+    headlines: dict[str, set[str]] = {}
+
     def title_terms(entry: RetrievedArticle) -> set[str]:
-        return set(ctx.analyzer.tokens(entry.article.title, entry.article.language))
+        """An article's headline terms, analysed once per question (both the absence check and
+        the statements read them)."""
+        if entry.article.id not in headlines:
+            title = entry.article.title
+            headlines[entry.article.id] = set(ctx.analyzer.tokens(title, entry.article.language))
+        return headlines[entry.article.id]
 
     if question.speech:
         reason = absence.never_together(
@@ -306,14 +313,7 @@ def _score_statements(
     focus_in = Coverage([t for t in question.focus if t in topic] or topic, idf)
     asks_future = [FUTURE] if FUTURE.asked_by(question) else []
     asks_forms = [form for form in FORMS if form.asked_by(question)]
-    headlines: dict[str, set[str]] = {}
     walks: _Walks = {}
-
-    def headline(entry: RetrievedArticle) -> set[str]:
-        if entry.article.id not in headlines:
-            headlines[entry.article.id] = title_terms(entry)
-        return headlines[entry.article.id]
-
     scored = []
     for cand in candidates:
         analysis = cand.analysis
@@ -326,7 +326,7 @@ def _score_statements(
         # topic's words is not about it, and its speaker's words there are not on the topic
         # (the speaker and the topic meet in another article, where he says nothing).
         article_cov = topic_in(cand.source.terms)
-        if topic and not article_cov and not topic_in(headline(cand.source)):
+        if topic and not article_cov and not topic_in(title_terms(cand.source)):
             continue
         f = {
             "speaker": cand.speaker_score,

@@ -1035,15 +1035,10 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
 def _cue_after_a_named_role(text: str, raw: _Raw, limit: int, people: _People) -> bool:
     """'“…,” NAME, a ROLE with ORG said.' (see _AFTER_NAME_A_ROLE_RE)."""
     match = _AFTER_NAME_A_ROLE_RE.match(text, raw.end, limit)
-    if match is None:
+    named = _personal_name(match) if match is not None else None
+    if match is None or named is None:
         return False
-    trimmed = _trim_name(match.group("name"))
-    if trimmed is None or trimmed[0] != 0:
-        return False
-    _titles, offset, proper = _split_titles(trimmed[1])
-    if not _looks_personal(proper):
-        return False
-    start = match.start("name") + offset
+    start, proper = named
     subject = _Subject("name", proper, start, start + len(proper))
     return _apply(raw, subject, (match.start("name"), match.end("verb")), people)
 
@@ -1316,11 +1311,16 @@ def _trailing_name(text: str, after: int) -> tuple[int, str] | None:
     """The person's name in apposition right after ``after``, closing its clause: (start, name),
     or None when it is no person's name ("…, New York Stock Exchange.")."""
     match = _TRAILING_NAME_RE.match(text, after, min(len(text), after + 120))
-    if match is None:
-        return None
+    return _personal_name(match) if match is not None else None
+
+
+def _personal_name(match: re.Match[str]) -> tuple[int, str] | None:
+    """The person's name a match's "name" group holds, without its titles: (start, name), or
+    None when the group starts with a word that is no name (", However Smith") or is no
+    person's name ("New York Stock Exchange")."""
     trimmed = _trim_name(match.group("name"))
     if trimmed is None or trimmed[0] != 0:
-        return None  # ", However Smith" is no apposition
+        return None
     _titles, offset, proper = _split_titles(trimmed[1])
     if not _looks_personal(proper):
         return None
@@ -1354,18 +1354,12 @@ def _leading_name(text: str, before: int) -> tuple[int, str] | None:
     (start, name), or None."""
     lo = max(0, before - 80)
     match = _LEADING_NAME_RE.search(text, lo, before)
-    if match is None:
-        return None
-    trimmed = _trim_name(match.group("name"))
-    if trimmed is None or trimmed[0] != 0 or trimmed[1].split()[0].lower() in _NOT_A_NAME_START:
+    if match is None or match.group("name").split()[0].lower() in _NOT_A_NAME_START:
         return None  # "Like Jane Doe, an analyst …"
     # the name starts its sentence or clause ("After meeting John Smith, the minister …" is not)
     if text[: match.start("name")].rstrip()[-1:] not in ("", ".", "\n", '"', "”", ",", ";"):
         return None
-    _titles, offset, proper = _split_titles(trimmed[1])
-    if not _looks_personal(proper):
-        return None
-    return match.start("name") + offset, proper
+    return _personal_name(match)
 
 
 def _named(subject: _Subject, named: tuple[int, str]) -> _Subject:
