@@ -176,3 +176,27 @@ def test_a_stance_before_by_is_still_a_view() -> None:
 
 def test_when_does_x_hope_to_asks_a_date() -> None:
     assert not read_question("When does Norland hope to close the loan?", ANALYZER).speech
+
+
+@pytest.mark.parametrize(
+    ("printed", "matches"),
+    [
+        ("Wisnieski", True),  # a letter dropped
+        ("Wisniewskie", True),  # a letter added
+        ("Wisnieswki", True),  # two neighbours swapped
+        ("Wisniewsky", False),  # a letter changed: another name
+        ("Wisniak", False),
+    ],
+)
+def test_a_misspelt_surname_is_the_same_person_but_less_surely(printed: str, matches: bool) -> None:
+    ref = read("What did Wisniewski say about rates?").speaker
+    exact = Speaker(name="Wisniewski", name_terms=("wisniewski",), role_terms=())
+    typo = Speaker(name=printed, name_terms=(printed.casefold(),), role_terms=())
+    score = speaker_match(ref, typo, set())
+    assert (score > 0) == matches
+    assert score < speaker_match(ref, exact, set())
+
+
+def test_short_names_are_never_taken_for_misspellings() -> None:
+    ref = read("What did Lee say about rates?").speaker
+    assert speaker_match(ref, Speaker(name="Le", name_terms=("le",), role_terms=()), set()) == 0
