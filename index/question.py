@@ -576,12 +576,12 @@ def _plain_speaker(words: Sequence[str]) -> bool:
     """Whether words read as a person and nothing else: no preposition or verb inside, and the
     last a name or a person noun ("the Bear Stearns analyst", "Stephen Roach"). An adverb after
     them is no part of them ("Adsteam now"); a relative clause describes them ("a banker who
-    attended the symposium")."""
+    attended the symposium", "the banker involved in the talks")."""
     words = _without_adverbs(words)
     lower = [_lowered(w) for w in words]
-    who = next((k for k, w in enumerate(lower) if w == "who"), len(lower))
-    if 0 < who < len(lower):
-        words, lower = words[:who], lower[:who]
+    describing = next((k for k, w in enumerate(lower) if w in _DESCRIBING_WORDS), len(lower))
+    if 0 < describing < len(lower):
+        words, lower = words[:describing], lower[:describing]
     if not lower or any(w in _TOPIC_LEAD and w != "of" for w in lower):
         return False
     return words[-1][:1].isupper() or lower[-1] in _SPEAKING_NOUNS

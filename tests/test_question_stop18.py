@@ -200,3 +200,9 @@ def test_a_misspelt_surname_is_the_same_person_but_less_surely(printed: str, mat
 def test_short_names_are_never_taken_for_misspellings() -> None:
     ref = read("What did Lee say about rates?").speaker
     assert speaker_match(ref, Speaker(name="Le", name_terms=("le",), role_terms=()), set()) == 0
+
+
+def test_a_participle_describes_the_speaker() -> None:
+    q = read("Does the senior banker involved in Norland's debt talks back separate deals?")
+    assert q.speaker.head == "banker" and q.speaker.name == ""
+    assert {"separ", "deal"} <= set(q.topic)
