@@ -128,7 +128,7 @@ _ROLE_KIN: tuple[frozenset[str], ...] = (
     frozenset({"chief", "execut", "ceo", "presid", "head"}),
     frozenset({"minist", "secretari"}),
     frozenset({"analyst", "economist", "strategist", "expert"}),
-    frozenset({"offici", "spokesman", "spokeswoman"}),
+    frozenset({"offici", "spokesman", "spokeswoman", "policymak"}),
     frozenset({"advis", "advisor", "aid", "consult"}),
     frozenset({"lawyer", "attorney", "counsel"}),
 )

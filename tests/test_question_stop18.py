@@ -206,3 +206,12 @@ def test_a_participle_describes_the_speaker() -> None:
     q = read("Does the senior banker involved in Norland's debt talks back separate deals?")
     assert q.speaker.head == "banker" and q.speaker.name == ""
     assert {"separ", "deal"} <= set(q.topic)
+
+
+def test_a_policymaker_is_an_official() -> None:
+    # "a Norland economic policymaker" is how a reader names the "Norland official" quoted
+    ref = read("According to a Norland economic policymaker, what will the reshuffle do?").speaker
+    official = Speaker(
+        name="Norland official", name_terms=(), role_terms=("norland", "offici"), named=False
+    )
+    assert speaker_match(ref, official, set()) > 0.5
