@@ -110,6 +110,7 @@ _VIEWS = _STANCES | _words(
     """
 )
 _BE = _words("is was are were isn't wasn't aren't weren't")
+_DO_OR_MODAL = _AUX - _BE - _words("has have had hasn't haven't hadn't")
 _OPINION_VERBS = _words("think thinks believe believes expect expects say says said predict fear")
 # A question asking for a place or a number is still about someone's words when the verb is
 # one of saying or expecting ("Where did X say prices would settle?", "How much did X say …");
@@ -484,8 +485,14 @@ def _find_speaker(
             if (
                 said
                 and lower[v] in _SAYING_NOUNS
-                and (_possessive(lower[v - 1]) or (v + 1 < n and lower[v + 1] in verbs))
+                and (
+                    _possessive(lower[v - 1])
+                    or (v + 1 < n and lower[v + 1] in verbs and _bare(lower[v + 1]))
+                )
             ):
+                said = False
+            # after "did" or "will" the verb is bare: "answer reports", not "answer reports"
+            if said and lower[aux] in _DO_OR_MODAL and not _bare(lower[v]):
                 said = False
             # "What is the paper written by …" asks who wrote it ("Why isn't X convinced by …"
             # asks X's view)
@@ -589,6 +596,11 @@ def _plain_speaker(words: Sequence[str]) -> bool:
 
 def _lowered(word: str) -> str:
     return word.casefold().rstrip(".").replace("’", "'")
+
+
+def _bare(word: str) -> bool:
+    """Whether a word may be a verb's bare form: not "reports" or "remarks" ("discuss" may)."""
+    return not word.endswith("s") or word.endswith("ss")
 
 
 def _possessive(word: str) -> bool:

@@ -215,3 +215,11 @@ def test_a_policymaker_is_an_official() -> None:
         name="Norland official", name_terms=(), role_terms=("norland", "offici"), named=False
     )
     assert speaker_match(ref, official, set()) > 0.5
+
+
+def test_after_did_the_verb_is_bare() -> None:
+    # "answer reports that …": "answer" is the verb, "reports" what was answered
+    q = read("How did Norland's oil minister answer reports that Norland was pumping more?")
+    assert q.speaker.text == "Norland's oil minister"
+    assert q.verbs == ("answer",)
+    assert "report" in q.topic
