@@ -1,18 +1,21 @@
 """From scored candidates to the 1–3 quotes of an answer, and the exact span of each.
 
 A quotation is quoted whole (all the sentences it runs over, so the cue "…,” Lukashenko said"
-comes with it); a sentence that leans on the one before it ("These include …") is quoted with
-that one. Every quote is a span of the article's text, never longer than :data:`MAX_QUOTE_CHARS`
+comes with it), with the rest of its speaker's run of quotations in the paragraph ('"…," Brandt
+said. "…," he added.'); a sentence that leans on the one before it ("These include …") is
+quoted with that one. Every quote is a span of the article's text, never longer than :data:`MAX_QUOTE_CHARS`
 whatever the article's shape (a 5 MB single-line page, a quotation never closed): an oversized
 span is cut down around the part that answers, on word boundaries.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
-from index.candidates import Candidate
+from index.candidates import Candidate, is_statement
+from index.speech import Quotation
 
 MAX_QUOTE_CHARS = 1200
 _WORD = re.compile(r"\w+")
@@ -90,9 +93,10 @@ def quote_span(cand: Candidate) -> tuple[int, int]:
     if quotation is None and cand.statement is None:
         quotation = analysis.quotation_at(cand.start, cand.end)
     if quotation is not None:
-        spans = [
-            analysis.sentences[i] for i in analysis.sentences_in(quotation.start, quotation.end)
-        ]
+        q_start, q_end = (
+            _run_of(cand, quotation) if cand.direct else (quotation.start, quotation.end)
+        )
+        spans = [analysis.sentences[i] for i in analysis.sentences_in(q_start, q_end)]
         if spans:
             whole = (min(start, spans[0][0]), max(end, spans[-1][1]))
             if whole[1] - whole[0] <= MAX_QUOTE_CHARS:
@@ -101,6 +105,38 @@ def quote_span(cand: Candidate) -> tuple[int, int]:
                 start, end = _grow(spans, cand.start, cand.end)
     if end - start > MAX_QUOTE_CHARS:
         start, end = _cut(cand.article.text, start, end, cand.start)
+    return start, end
+
+
+def _run_of(cand: Candidate, quotation: Quotation) -> tuple[int, int]:
+    """The span of the speaker's run of quotations around ``quotation`` in its paragraph
+    ('"…," Brandt said. "…," he added.'): news splits one statement so, and the reader wants it
+    whole. Another speaker's quotation ends the run; so does the size cap, which also bounds
+    the walk along a long run."""
+    analysis = cand.analysis
+    quotations = analysis.quotations
+    if quotation.person < 0:
+        return quotation.start, quotation.end
+    paragraph = analysis.paragraph_of(quotation.start)
+    at = bisect.bisect_left(quotations, quotation.start, key=lambda q: q.start)
+
+    def joins(other: Quotation, start: int, end: int) -> bool:
+        return (
+            other.person == quotation.person
+            and analysis.paragraph_of(other.start) == paragraph
+            and max(end, other.end) - min(start, other.start) <= MAX_QUOTE_CHARS
+            and is_statement(cand.article.text, other)
+        )
+
+    start, end = quotation.start, quotation.end
+    before = at - 1
+    while before >= 0 and joins(quotations[before], start, end):
+        start = quotations[before].start
+        before -= 1
+    after = at + 1
+    while after < len(quotations) and joins(quotations[after], start, end):
+        end = quotations[after].end
+        after += 1
     return start, end
 
 
