@@ -109,34 +109,36 @@ def quote_span(cand: Candidate) -> tuple[int, int]:
 
 
 def _run_of(cand: Candidate, quotation: Quotation) -> tuple[int, int]:
-    """The span of the speaker's run of quotations around ``quotation`` in its paragraph
-    ('"…," Brandt said. "…," he added.'): news splits one statement so, and the reader wants it
-    whole. Another speaker's quotation ends the run; so does the size cap, which also bounds
-    the walk along a long run."""
+    """The span of the speaker's run of quotations around ``quotation`` ('"…," Brandt said.
+    "…," he added.'): news splits one statement so, and the reader wants it whole. A run stays
+    in its paragraph, but for a quotation that opens the next one with no cue of its own (the
+    statement goes on). Another speaker's quotation ends the run; so does the size cap, which
+    also bounds the walk along a long run."""
     analysis = cand.analysis
     quotations = analysis.quotations
     if quotation.person < 0:
         return quotation.start, quotation.end
-    paragraph = analysis.paragraph_of(quotation.start)
-    at = bisect.bisect_left(quotations, quotation.start, key=lambda q: q.start)
+    text = cand.article.text
 
-    def joins(other: Quotation, start: int, end: int) -> bool:
+    def joins(first: Quotation, then: Quotation, start: int, end: int) -> bool:
+        gap = analysis.paragraph_of(then.start) - analysis.paragraph_of(first.end - 1)
         return (
-            other.person == quotation.person
-            and analysis.paragraph_of(other.start) == paragraph
-            and max(end, other.end) - min(start, other.start) <= MAX_QUOTE_CHARS
-            and is_statement(cand.article.text, other)
+            first.person == then.person == quotation.person
+            and (gap == 0 or (gap == 1 and then.cue_start < 0))
+            and max(end, then.end) - min(start, first.start) <= MAX_QUOTE_CHARS
+            and is_statement(text, first)
+            and is_statement(text, then)
         )
 
+    at = bisect.bisect_left(quotations, quotation.start, key=lambda q: q.start)
     start, end = quotation.start, quotation.end
-    before = at - 1
-    while before >= 0 and joins(quotations[before], start, end):
-        start = quotations[before].start
-        before -= 1
-    after = at + 1
-    while after < len(quotations) and joins(quotations[after], start, end):
-        end = quotations[after].end
-        after += 1
+    lo = hi = at
+    while lo > 0 and joins(quotations[lo - 1], quotations[lo], start, end):
+        lo -= 1
+        start = quotations[lo].start
+    while hi + 1 < len(quotations) and joins(quotations[hi], quotations[hi + 1], start, end):
+        hi += 1
+        end = quotations[hi].end
     return start, end
 
 

@@ -38,6 +38,10 @@ Councillor Mia Sole disagreed. "The budget is realistic and the board knows it,"
 Brandt said the pilots had asked for a wider channel.
 
 "The pilots want the channel widened before the autumn storms," Brandt said.
+
+"The ferry timetable will not change this summer," Brandt said of the crossing.
+
+"Nor will the fares for islanders, whatever the council decides."
 """
 
 
@@ -67,6 +71,13 @@ def test_a_run_is_found_from_its_second_quotation_too(engine: Engine) -> None:
     assert answer.answered
     assert "The quay walls are sound" in answer.quotes[0].text
     assert "twice what the council has budgeted" in answer.quotes[0].text
+
+
+def test_a_quotation_opening_the_next_paragraph_with_no_cue_goes_on(engine: Engine) -> None:
+    answer = engine.ask("What did Brandt say about the ferry timetable?")
+    assert answer.answered
+    first = answer.quotes[0].text
+    assert first.startswith('"The ferry timetable') and first.endswith('council decides."')
 
 
 def test_another_speaker_and_another_paragraph_stay_out(engine: Engine) -> None:
