@@ -120,11 +120,22 @@ def _run_of(cand: Candidate, quotation: Quotation) -> tuple[int, int]:
         return quotation.start, quotation.end
     text = cand.article.text
 
+    def goes_on(then: Quotation) -> bool:
+        # A quotation going on with the statement opens its paragraph and ends a sentence:
+        # not another's words inside the paragraph ('… described the plan as "…"'), nor a
+        # title opening it ('"The Harbour at the End of the World" opens on Friday').
+        paragraph_start = analysis.paragraphs[analysis.paragraph_of(then.start)][0]
+        return (
+            then.cue_start < 0
+            and not text[paragraph_start : then.start].strip()
+            and text[then.start : then.end].rstrip("\"”’' ").endswith((".", "!", "?", "…"))
+        )
+
     def joins(first: Quotation, then: Quotation, start: int, end: int) -> bool:
         gap = analysis.paragraph_of(then.start) - analysis.paragraph_of(first.end - 1)
         return (
             first.person == then.person == quotation.person
-            and (gap == 0 or (gap == 1 and then.cue_start < 0))
+            and (gap == 0 or (gap == 1 and goes_on(then)))
             and max(end, then.end) - min(start, first.start) <= MAX_QUOTE_CHARS
             and is_statement(text, first)
             and is_statement(text, then)

@@ -239,3 +239,32 @@ def test_every_quote_span_is_a_verbatim_capped_span_holding_its_candidate(
         assert 0 <= start <= cand.start < end <= len(text)
         assert end - start <= MAX_QUOTE_CHARS
         assert text[start:end].strip()
+
+
+# ---- ordinary news the run rule must not get wrong
+_SAID = '"We need the money for the quay walls," Brandt said.\n\n'
+
+
+@pytest.mark.parametrize(
+    "next_paragraph",
+    [
+        # another's words quoted inside the next paragraph, not opening it
+        "The council, which meets on Friday, has long described the plan as "
+        '"a harbour for nobody at all and a waste of money".',
+        # a title opening the next paragraph: no statement going on
+        '"The Harbour at the End of the World" opens at the Palace Cinema on Friday.',
+    ],
+)
+def test_a_run_never_crosses_into_a_paragraph_that_does_not_go_on_with_it(
+    next_paragraph: str,
+) -> None:
+    text = _SAID + next_paragraph
+    first = _candidates(text)[0]
+    start, end = quote_span(first)
+    assert text[start:end] == _SAID.strip()
+
+
+def test_a_cueless_paragraph_that_goes_on_still_joins_the_run() -> None:
+    text = _SAID + '"Nor will the fares for islanders, whatever the council decides."'
+    start, end = quote_span(_candidates(text)[0])
+    assert text[start:end] == text
