@@ -608,9 +608,10 @@ def _possessive(word: str) -> bool:
 
 
 def _without_adverbs(words: Sequence[str]) -> list[str]:
-    """``words`` without the adverbs that end them ("Adsteam now" → "Adsteam")."""
+    """``words`` without the adverbs that end them ("Adsteam now" → "Adsteam"); a capitalised
+    word is a name ("Susan Still")."""
     kept = list(words)
-    while len(kept) > 1 and _lowered(kept[-1]) in _SPEAKER_ADVERBS:
+    while len(kept) > 1 and kept[-1].islower() and _lowered(kept[-1]) in _SPEAKER_ADVERBS:
         kept.pop()
     return kept
 

@@ -268,3 +268,20 @@ def test_a_cueless_paragraph_that_goes_on_still_joins_the_run() -> None:
     text = _SAID + '"Nor will the fares for islanders, whatever the council decides."'
     start, end = quote_span(_candidates(text)[0])
     assert text[start:end] == text
+
+
+# ---- ordinary questions the new reading rules must not get wrong (each read right at 840dd19)
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        # a capitalised word is a name, never the adverb "still" or "now" after the speaker
+        ("What did astronaut Susan Still say about the launch?", "astronaut Susan Still"),
+        ("What did Tom Now say about the launch?", "Tom Now"),
+        # … while a lowercase one still is dropped
+        ("What did Susan Still now think about the launch?", "Susan Still"),
+    ],
+)
+def test_a_name_is_never_taken_for_an_adverb(question: str, speaker: str) -> None:
+    q = read_question(question, ANALYZER)
+    assert q.speaker is not None and q.speaker.text == speaker
+    assert not set(q.speaker.terms) & set(q.topic)  # the name is no topic
