@@ -572,6 +572,9 @@ def _asks_a_view(lower: Sequence[str], aux: int, v: int, kind: str) -> bool:
     # "How did the banker read the remarks?" (not "What did Luther read?")
     said = said or (kind == "how" and word == "read")
     particles = _PARTICLE_ONLY.get(word)
+    # "What did X set out to do" asks what X went on to do, not what X set out
+    if word == "set" and v + 2 < len(lower) and lower[v + 2] == "to":
+        return False
     return said and (particles is None or after in particles)
 
 

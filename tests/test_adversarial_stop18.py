@@ -285,3 +285,21 @@ def test_a_name_is_never_taken_for_an_adverb(question: str, speaker: str) -> Non
     q = read_question(question, ANALYZER)
     assert q.speaker is not None and q.speaker.text == speaker
     assert not set(q.speaker.terms) & set(q.topic)  # the name is no topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "set out to" is an aim carried out, not a statement set out
+        "What did the research team set out to find?",
+        "What did the government set out to do?",
+        "What did the minister set out to achieve in Oslo?",
+    ],
+)
+def test_setting_out_to_do_something_is_no_statement(question: str) -> None:
+    assert not read_question(question, ANALYZER).speech
+
+
+def test_setting_out_goals_is_still_a_statement() -> None:
+    q = read_question("What goals did the treasurer set out for the economy?", ANALYZER)
+    assert q.speech and q.speaker is not None and q.speaker.head == "treasur"
