@@ -162,7 +162,11 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
             score = 1.0 if speaker.name_terms[-1] == surname else 0.8
         elif len(ref.name_terms) > 1 and set(ref.name_terms) & set(speaker.name_terms):
             score = 0.7  # "Sheikh Ali" printed, "Ali al-Khalifa" asked: any word of the name
-        elif speaker.name_terms and _misspelt(surname, speaker.name_terms[-1]):
+        elif (
+            speaker.name_terms
+            and _misspelt(surname, speaker.name_terms[-1])
+            and not _other_first_name(ref.name_terms, speaker.name_terms)
+        ):
             score = 0.7  # "Kaczura" printed once for the "Kaczurba" asked about
         else:
             return 0.0
@@ -194,6 +198,12 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
         for t in others
     )
     return base + 0.4 * credit / len(others)
+
+
+def _other_first_name(asked: Sequence[str], printed: Sequence[str]) -> bool:
+    """Whether both names give a first name and the two differ: "Mark Johnston" is not a
+    misprint of the "Ann Johnson" asked about."""
+    return len(asked) > 1 and len(printed) > 1 and asked[0] != printed[0]
 
 
 def _misspelt(asked: str, printed: str) -> bool:

@@ -13,11 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.analysis import analyse_article
+from index.analysis import Speaker, analyse_article
 from index.analyze import Analyzer
 from index.candidates import Candidate, RetrievedArticle
 from index.choose import MAX_QUOTE_CHARS, quote_span
 from index.engine import Engine, reindex_data_dir
+from index.features import speaker_match
 from index.models import Article
 from index.question import read_question
 from tests.conftest import copy_corpus
@@ -303,3 +304,26 @@ def test_setting_out_to_do_something_is_no_statement(question: str) -> None:
 def test_setting_out_goals_is_still_a_statement() -> None:
     q = read_question("What goals did the treasurer set out for the economy?", ANALYZER)
     assert q.speech and q.speaker is not None and q.speaker.head == "treasur"
+
+
+# ---- speaker match: a misspelt surname is one person only where the first names agree
+def _speaker(name: str) -> Speaker:
+    return Speaker(name=name, name_terms=tuple(ANALYZER.tokens(name)), role_terms=())
+
+
+@pytest.mark.parametrize(
+    ("asked", "printed", "matches"),
+    [
+        ("Ann Johnson", "Mark Johnston", False),  # two people: another first name
+        ("Karl Fisher", "Eva Fischer", False),
+        ("Ann Johnson", "Ann Johnston", True),  # the same first name: a misprint
+        ("Johnson", "Mark Johnston", True),  # no first name asked: may be
+        ("Ann Johnson", "Johnston", True),  # none printed: may be
+    ],
+)
+def test_a_misspelt_surname_with_another_first_name_is_another_person(
+    asked: str, printed: str, matches: bool
+) -> None:
+    ref = read_question(f"What did {asked} say about the quay?", ANALYZER).speaker
+    assert ref is not None
+    assert (speaker_match(ref, _speaker(printed), set()) > 0) == matches
