@@ -215,7 +215,13 @@ _NAME_WORD = (
 )
 # "al-Khalifa", "el-Sisi", "d’Estaing": a lower-case particle glued to a capitalised word.
 _GLUED_WORD = rf"(?:{_PARTICLES}|d)[-’']{_UP}{_LETTER}*"
-_NAME = rf"{_NAME_WORD}(?:[ \u00a0](?:{_PARTICLES}[ \u00a0])?(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
+# "Fenwick, Dale and Co": a firm's name holds a comma (read as a no-break space and a space, see
+# _FIRM_COMMA_RE) and ends with "and Co" or "& Co" (the "and" of any other name is two names).
+_FIRM_COMMA = "\u00a0"
+_NAME = (
+    rf"{_NAME_WORD}(?:(?:[ ]|{_FIRM_COMMA}[ ]?)(?:{_PARTICLES}[ \u00a0])?"
+    rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}(?:[ ](?:and|&)[ ]Co(?![\w’'.-]|\.\w))?"
+)
 
 _ROLE_WORDS = _words(
     """
@@ -754,6 +760,7 @@ def find_quotations(text: str) -> list[Quotation]:
     return list(analyse_speech(text).quotations)
 
 
+# "Smith Barney, Harris Upham and Co": the comma inside a firm's name
 _FIRM_COMMA_RE = re.compile(r"(?<=[a-z]),(?= (?:[A-Z][a-z]+ ){1,3}(?:and|&) Co\b)")
 
 
@@ -771,8 +778,11 @@ def analyse_speech(
     if not has_quotes and not verbs:
         return _NO_SPEECH
     # "H.P. Smith, analyst at Smith Barney, Harris Upham and Co said": the firm's comma is no
-    # apposition's end (a space of the same length keeps every offset)
-    text = _FIRM_COMMA_RE.sub(" ", text)
+    # apposition's end. A no-break space of the same length keeps every offset, and a name
+    # reads it (with the space after it) as the space between two of its words.
+    firm_commas = _FIRM_COMMA_RE.search(text) is not None
+    if firm_commas:
+        text = _FIRM_COMMA_RE.sub(_FIRM_COMMA, text)
     if paragraphs is None:
         paragraphs = paragraph_spans(text)
     raws = _quotation_spans(text, paragraphs) if has_quotes else []
@@ -803,7 +813,7 @@ def analyse_speech(
     _continue_within_paragraphs(text, raws)
     _continue_from_context(text, raws, statements, paragraphs)
     _share_within_chains(raws)
-    return _output(raws, statements, people.complete)
+    return _output(raws, statements, people.complete, firm_commas)
 
 
 # "A Savings Department spokesman refused to comment, …": someone unnamed who acts, at the
@@ -907,9 +917,17 @@ def _name_role_only_speakers(role_only: list[tuple[_Raw, str]], people: _People)
 
 
 def _output(
-    raws: list[_Raw], statements: list[_Raw], complete: Callable[[_Entity], None]
+    raws: list[_Raw],
+    statements: list[_Raw],
+    complete: Callable[[_Entity], None],
+    firm_commas: bool = False,
 ) -> Speech:
+    """The quotations, statements and their people; ``firm_commas``: names print the commas
+    of firms' names that were read as no-break spaces ("Fenwick, Dale and Co")."""
     people: list[Person] = []
+
+    def printed(name: str | None) -> str | None:
+        return name.replace(_FIRM_COMMA + " ", ", ") if firm_commas and name else name
 
     def index_of(entity: _Entity | None) -> int:
         if entity is None:
@@ -918,12 +936,12 @@ def _output(
             complete(entity)
             entity.index = len(people)
             words = " ".join(sorted(entity.intro))
-            people.append(Person(entity.printed, words, entity.named))
+            people.append(Person(printed(entity.printed) or "", words, entity.named))
         return entity.index
 
     def quotation(raw: _Raw) -> Quotation:
         return Quotation(
-            raw.start, raw.end, raw.speaker, raw.cue[0], raw.cue[1], index_of(raw.entity)
+            raw.start, raw.end, printed(raw.speaker), raw.cue[0], raw.cue[1], index_of(raw.entity)
         )
 
     return Speech(
