@@ -299,6 +299,27 @@ _ADVERBS = (
     r"there|today|yesterday|tonight|earlier|separately|privately|publicly|would|will|"
     r"could|may|might)\s+){0,2}"
 )
+# "Dahl as recently as May 4 said", "Karen Dahl on Tuesday said", "Dahl earlier this month
+# told": a time phrase between a subject and its verb. Bounded (a few words ending in a date or
+# a time word), so that an ordinary clause ("Dahl met the board and on Tuesday Lee said") never
+# reads as one.
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+)
+_TIME_WORD = r"(?:week|month|year|morning|afternoon|evening|night|weekend|quarter)"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}"
+    rf"|{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?|{_MONTH}(?:\s+\d{{4}})?)"
+)
+_TIME_PHRASE = (
+    rf"(?:(?:(?:as\s+(?:recently|early|late)\s+as|on|in|since|until)\s+(?:(?:last|this)\s+)?)?{_DATE}"
+    rf"|(?:earlier|later)\s+(?:this|last|that|in\s+the)\s+{_TIME_WORD}"
+    rf"|(?:last|this)\s+(?:{_TIME_WORD}|{_WEEKDAY}|{_MONTH})"
+    rf"|(?:a|one|two|three|four|five|six|\d{{1,2}})\s+(?:days?|weeks?|months?|years?)\s+ago)"
+)
+_WHEN_THEN_ADVERBS = rf"(?:{_TIME_PHRASE}\s+)?{_ADVERBS}"
 # ", the president," / ", D-Mass, the chairman of the committee," (at most two)
 _APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
 # ", in an interview with the magazine Al-Fajr, carried by the official news agency,": a clause
@@ -380,7 +401,7 @@ _AFTER_RE = re.compile(
     rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITIONS}"
     # "UAW president Owen Bieber and vice president Marc Stepp said": the first speaks for both
     rf"(?:\s+and\s+(?!(?:Co|Cos|Company|Sons)\b){_PRE_ROLE}\s+{_NAME})?"
-    rf"{_OPEN_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
+    rf"{_OPEN_APPOSITION.replace('P<', 'P<a_')}\s+{_WHEN_THEN_ADVERBS}"
     rf"(?P<v1>{_VERB})"
     # (the verb once more: the wire sometimes doubles it, "said said Beth Reiners")
     rf"|(?P<v2>{_VERB})(?:\s+(?P=v2))?\s+(?P<s2>{_SUBJECT_AFTER_VERB.replace('P<', 'P<b_')})"
@@ -397,7 +418,7 @@ _AFTER_QUOTED_AS_RE = re.compile(
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
 _SUBJECT_BEFORE_VERB_RE = re.compile(
-    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_APPOSITION}\s+{_ADVERBS}$"
+    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_APPOSITION}\s+{_WHEN_THEN_ADVERBS}$"
 )
 # "… its governor, Robin Leigh-Pemberton, said": a name in apposition to a role, closed by a
 # comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"
@@ -1080,6 +1101,11 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
         found_subject, cue_end = view
         subject = _Subject.of(found_subject, "", offset=clause_start)
         return _apply(raw, subject, (subject.cue_start, clause_start + cue_end), people)
+    opinion = _opinion_cue(text, raw, clause)
+    if opinion is not None:
+        found_subject, cue_end = opinion
+        subject = _Subject.of(found_subject, "", offset=clause_start)
+        return _apply(raw, subject, (subject.cue_start, clause_start + cue_end), people)
     opening = _LETTER_RE.search(text, raw.start, raw.end)
     capital = opening is not None and opening.group().isupper()
     tail_re = _TAIL_WITH_INITIALS_RE if capital else _TAIL_RE
@@ -1132,6 +1158,30 @@ def _view_cue(clause: str, people: _People) -> tuple[re.Match[str], int] | None:
     if found is None or not _is_a_person(found, people, len(clause)):
         return None
     return found, tail.end("object")
+
+
+# 'Leibowitz believes "the chances are nil."': a verb of opinion in the present, right before
+# the quotation (no verb of speech: "believes" and "thinks" report speech only so placed)
+_OPINION_VERB_RE = re.compile(r"(?<![\w’'-])(?:believes|thinks|feels)(?=\s+(?:that\s+)?$)")
+_OPINION_REACH = 30  # characters before the quotation: the verb, "that", the spaces
+_TERM_WORDS = 2
+
+
+def _opinion_cue(text: str, raw: _Raw, clause: str) -> tuple[re.Match[str], int] | None:
+    """The subject of a verb of opinion right before the quotation ending ``clause`` and where
+    its cue ends; None when there is none, or the quotation is a term of a word or two
+    ('Dahl believes "green" bonds sell')."""
+    verb = _OPINION_VERB_RE.search(clause, max(0, len(clause) - _OPINION_REACH))
+    if verb is None or _is_term(text, raw):
+        return None
+    found = _subject_before(clause, 0, verb.start())
+    return (found, verb.end()) if found is not None else None
+
+
+def _is_term(text: str, raw: _Raw) -> bool:
+    """A word or two in quotation marks, not a sentence: a term ("green"), not a statement."""
+    inner = text[raw.start + 1 : raw.end - 1 if raw.closed else raw.end].rstrip()
+    return len(inner.split()) <= _TERM_WORDS and not inner.endswith((".", "?", "!", "…"))
 
 
 def _is_a_person(found: re.Match[str], people: _People, clause_end: int) -> bool:

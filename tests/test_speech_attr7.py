@@ -50,6 +50,73 @@ def test_a_firm_comma_is_no_firm_without_and_co() -> None:
     assert speakers(analyse_speech(text)) == ["Ann Fry"]
 
 
+# ---- b. a present-tense view verb right before a quotation
+@pytest.mark.parametrize(
+    "verb", ["believes", "thinks", "feels", "argues", "insists", "maintains", "contends", "says"]
+)
+def test_a_view_verb_right_before_a_quotation_is_its_cue(verb: str) -> None:
+    text = f'Tom Leibowitz runs the fund.\n\nLeibowitz {verb} "the chances are nil."'
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Tom Leibowitz"]
+    assert cues(text, speech) == [f"Leibowitz {verb}"]
+
+
+def test_a_view_verb_before_a_quotation_ending_in_a_comma() -> None:
+    text = 'Karin Dahl heads the bank. Dahl thinks "a cut is coming," and others agree.'
+    assert speakers(analyse_speech(text)) == ["Karin Dahl"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a term in quotation marks, not a statement
+        'Karin Dahl believes "green" bonds will sell.',
+        # the verb is not right before the quotation: the view is the reporter's paraphrase
+        'Karin Dahl believes the plan is, as critics put it, "a mistake from the start."',
+        # no one: a thing "feels"
+        'The market feels "a lot like 1987," traders said.',
+    ],
+)
+def test_a_view_verb_not_before_a_statement_is_no_cue(text: str) -> None:
+    speech = analyse_speech(text)
+    assert not any(c is not None and ("believes" in c or "feels" in c) for c in cues(text, speech))
+
+
+# ---- c. a time phrase between the subject and the verb
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        (
+            'Karin Dahl heads the bank. Dahl as recently as May 4 said that "rates will stay."',
+            "Dahl as recently as May 4 said",
+        ),
+        ('Karen Dahl on Tuesday said "rates will stay."', "Karen Dahl on Tuesday said"),
+        (
+            'Karen Dahl runs the bank. Dahl earlier this month told reporters "rates will stay."',
+            "Dahl earlier this month told",
+        ),
+        ('Karen Dahl last week said "rates will stay."', "Karen Dahl last week said"),
+        ('Karen Dahl on March 3 said "rates will stay."', "Karen Dahl on March 3 said"),
+    ],
+)
+def test_a_time_phrase_between_subject_and_verb(text: str, cue: str) -> None:
+    speech = analyse_speech(text)
+    assert [s.split()[-1] if s else s for s in speakers(speech)] == ["Dahl"]
+    assert cues(text, speech) == [cue]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an ordinary clause between: the name is no subject of the verb
+        'Karen Dahl met the minister, and on Tuesday the board said "rates will stay."',
+        'Karen Dahl on the board of the bank and her allies at the fund said "no."',
+    ],
+)
+def test_a_clause_between_subject_and_verb_is_not_a_time_phrase(text: str) -> None:
+    assert "Karen Dahl" not in speakers(analyse_speech(text))
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "firm commas": lambda n: '"Fine," Ann Lee of Fenwick' + ", Dale and Co" * n + " said.",
