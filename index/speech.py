@@ -510,6 +510,12 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
         found = _SUBJECT_BEFORE_VERB_RE.search(text, found.start() + 1, verb_at)
     if found is not None and _noun_after_the_name(text, found, verb_at):
         return None
+    if (
+        found is not None
+        and found.group("desc") is not None
+        and text[max(0, found.start() - 2) : found.start()] == ", "
+    ):
+        found = _before_a_second_apposition(text, lo, verb_at) or found
     if found is None and text[max(lo, verb_at - 40) : verb_at].split()[-1:] == ["who"]:
         # "… the embassy's counsellor, Li Wenbo, who said": the one "who" refers to
         found = _who_before(text, lo, verb_at)
@@ -521,6 +527,32 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
         ):
             found = _affiliated_before_comma(text, lo, verb_at)
     return found
+
+
+# "Rep. Ed Dunn, D-Tenn, the chairman of the harbour committee said": a name, a short closed
+# apposition, then an open one that starts with "the" or "a" (which _OPEN_APPOSITION never
+# does: ", the chairman of X said" after a place is the reporting clause)
+_SECOND_OPEN_APPOSITION_RE = re.compile(
+    # (the short one: a party, an age, or lower-case words; not a place, "New York, N.Y.,")
+    rf"(?:{_SUBJECT}){_AFFILIATION},\s(?:[DRI]-[A-Z][\w.]{{0,12}}|\d{{1,3}}|[a-z][^,“”\"«»\n]{{0,29}}),"
+    rf"\s+(?:the|an?)\s+"
+    rf"(?:{_PHRASE_WORD}\s+){{0,2}}?{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?"
+    rf"(?:{_PHRASE_WORD}\s+){{0,5}}?[\w’'.&-]+\s+{_ADVERBS}$"
+)
+
+
+def _before_a_second_apposition(text: str, lo: int, verb_at: int) -> re.Match[str] | None:
+    """The person named before a short apposition and an open one ending at ``verb_at`` (see
+    _SECOND_OPEN_APPOSITION_RE); None unless the name is a person's (a title, or two words
+    that name no place nor institution)."""
+    found = _SECOND_OPEN_APPOSITION_RE.search(text, lo, verb_at)
+    if found is None or found.group("name") is None:
+        return None
+    trimmed = _trim_name(found.group("name"))
+    if trimmed is None or trimmed[0] != 0:
+        return None  # "In Dover, Kent, the chairman …"
+    titles, _offset, proper = _split_titles(trimmed[1])
+    return found if titles or _looks_personal(proper) else None
 
 
 # "Chairman of the harbour committee, " opening the sentence before a name in apposition

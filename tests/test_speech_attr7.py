@@ -117,6 +117,35 @@ def test_a_clause_between_subject_and_verb_is_not_a_time_phrase(text: str) -> No
     assert "Karen Dahl" not in speakers(analyse_speech(text))
 
 
+# ---- d. an open second apposition
+def test_an_open_second_apposition_after_a_party_names_the_speaker() -> None:
+    text = (
+        'Ann Fry said "we wait." Rep. Ed Dunn, D-Tenn, the chairman of the harbour committee '
+        'said "the time has come."'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Ann Fry", "Ed Dunn"]
+    assert cues(text, speech)[1] == (
+        "Rep. Ed Dunn, D-Tenn, the chairman of the harbour committee said"
+    )
+
+
+def test_an_open_second_apposition_after_an_age_names_the_speaker() -> None:
+    text = 'Ann Fry said "we wait." Ed Dunn, 54, the chairman of the board said "we go."'
+    assert speakers(analyse_speech(text)) == ["Ann Fry", "Ed Dunn"]
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["In Dover, Kent,", "New York, N.Y.,"],
+)
+def test_a_place_before_an_open_apposition_is_no_speaker(place: str) -> None:
+    # ", the chairman of X said" after a place: the reporting clause, no second apposition
+    text = f'Ann Fry spoke. {place} the chairman of the harbour committee said "no."'
+    speaker = speakers(analyse_speech(text))[-1]
+    assert speaker is None or not any(word in speaker for word in ("Dover", "York"))
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "firm commas": lambda n: '"Fine," Ann Lee of Fenwick' + ", Dale and Co" * n + " said.",
