@@ -320,8 +320,12 @@ _TIME_PHRASE = (
     rf"|(?:a|one|two|three|four|five|six|\d{{1,2}})\s+(?:days?|weeks?|months?|years?)\s+ago)"
 )
 _WHEN_THEN_ADVERBS = rf"(?:{_TIME_PHRASE}\s+)?{_ADVERBS}"
+# A word or two in quotation marks inside an appositive (", a group of mostly “green” local
+# businesses,"): a term, not a statement, that the appositive reads as its own words; a comma
+# inside its closing mark may close the appositive (', who calls herself a "rail enthusiast,"')
+_TERM_QUOTE = r"[“\"][^\s,“”\"«»]{1,25}(?:\s[^\s,“”\"«»]{1,25})?,?[”\"]"
 # ", the president," / ", D-Mass, the chairman of the committee," (at most two)
-_APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
+_APPOSITION = rf"(?:,\s(?:[^,“”\"«»\n]|{_TERM_QUOTE}){{1,80}}(?:,|(?<=,[”\"]))){{0,2}}"
 # ", in an interview with the magazine Al-Fajr, carried by the official news agency,": a clause
 # of its circumstances between a subject and its verb, then one more (two appositions written
 # one after the other share their comma, which _APPOSITION never reads as two)

@@ -146,6 +146,34 @@ def test_a_place_before_an_open_apposition_is_no_speaker(place: str) -> None:
     assert speaker is None or not any(word in speaker for word in ("Dover", "York"))
 
 
+# ---- e. an appositive holding a scare-quoted word
+def test_an_appositive_with_a_scare_quoted_word_still_names_the_subject() -> None:
+    text = (
+        'The Harbour Council, a group of mostly "green" local businesses, said that '
+        '"the port must wait."'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == [None, "Harbour Council"]
+    assert cues(text, speech)[1] == (
+        'The Harbour Council, a group of mostly "green" local businesses, said'
+    )
+
+
+def test_an_appositive_with_a_two_word_term_names_the_person() -> None:
+    text = 'Ann Fry, who calls herself a "rail enthusiast," said "the line must stay open."'
+    assert speakers(analyse_speech(text))[-1] == "Ann Fry"
+
+
+def test_a_statement_inside_an_appositive_is_no_term() -> None:
+    # three words and more is speech, not a term: the cue is not read across it
+    text = (
+        'Ann Fry said "we will not wait." The council, which replied "we will see," said '
+        'that "the port must wait."'
+    )
+    speech = analyse_speech(text)
+    assert cues(text, speech)[-1] != ('The council, which replied "we will see," said')
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "firm commas": lambda n: '"Fine," Ann Lee of Fenwick' + ", Dale and Co" * n + " said.",
