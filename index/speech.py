@@ -1959,6 +1959,14 @@ class _People:
         """The person a pronoun or descriptor before ``at`` refers to; the words at ``span``
         (the pronoun or descriptor) then mention that person, for the cues after them."""
         found = self._resolve(kind, words, at)
+        if (
+            found is not None
+            and kind == "desc"
+            and span is not None
+            and _qualifiers_clash(words, found.entity)
+        ):
+            # "the Hong Kong trader" after "a Japanese trader": someone new, unnamed
+            return self.note_unnamed(span[0], span[1], words)
         if found is not None and kind == "desc":
             # "the minister said" about Sheikh Ali: he is a minister (first mention, then role)
             found.entity.intro |= _key_tokens(words) - _DETERMINER_WORDS
@@ -2091,6 +2099,27 @@ class _People:
 
 
 _ROLE_PHRASE_WORDS = 12
+
+
+def _qualifiers_clash(words: str, entity: _Entity) -> bool:
+    """Whether a definite descriptor ("the Hong Kong trader") and an unnamed person ("Japanese
+    trader") share their role but not one capitalised word that qualifies it (a place, an
+    organisation): two people. With the same qualifier or none ("the trader", "the senior
+    trader") they may be one. A named person's words are of too many kinds (where they work,
+    where they live) to clash."""
+    if entity.named or entity.group:
+        return False
+    described, own = words.split()[1:], entity.printed.split()
+    heads = [w.lower() for w in (described[-1:] + own[-1:])]
+    if len(heads) != 2 or heads[0] != heads[1] or heads[0] not in _ROLE_WORDS:
+        return False
+    qualifiers = _capitalised_qualifiers(described)
+    others = _capitalised_qualifiers(own)
+    return bool(qualifiers) and bool(others) and qualifiers.isdisjoint(others)
+
+
+def _capitalised_qualifiers(words: list[str]) -> set[str]:
+    return {w.casefold() for w in words[:-1] if w[:1].isupper() and w.lower() not in _ROLE_WORDS}
 
 
 def _chains(kind: str, words: str, entity: _Entity) -> bool:

@@ -174,6 +174,47 @@ def test_a_statement_inside_an_appositive_is_no_term() -> None:
     assert cues(text, speech)[-1] != ('The council, which replied "we will see," said')
 
 
+# ---- f. a definite descriptor whose qualifier differs from the earlier person's
+def test_a_definite_descriptor_with_another_place_is_someone_new() -> None:
+    text = (
+        'A Japanese trader said "prices will fall."\n\n'
+        '"Prices will hold," the Hong Kong trader said.'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Japanese trader", "Hong Kong trader"]
+    assert speech.quotations[0].person != speech.quotations[1].person
+    assert [p.named for p in speech.people] == [False, False]
+
+
+@pytest.mark.parametrize("descriptor", ["the Japanese trader", "the trader", "the senior trader"])
+def test_a_definite_descriptor_with_the_same_or_no_place_is_the_same_person(
+    descriptor: str,
+) -> None:
+    text = f'A Japanese trader said "prices will fall."\n\n"Prices will hold," {descriptor} said.'
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Japanese trader", "Japanese trader"]
+    assert speech.quotations[0].person == speech.quotations[1].person
+
+
+def test_a_descriptor_goes_back_to_the_earlier_person_of_its_place() -> None:
+    text = (
+        'A Hong Kong trader said "prices will fall." A Japanese trader said "prices will '
+        'rise."\n\n"Prices will hold," the Hong Kong trader said.'
+    )
+    speech = analyse_speech(text)
+    assert speakers(speech) == ["Hong Kong trader", "Japanese trader", "Hong Kong trader"]
+    assert speech.quotations[0].person == speech.quotations[2].person
+
+
+def test_a_named_person_keeps_a_descriptor_of_another_place() -> None:
+    # a named person's words are of many kinds (where they work, where they live): no clash
+    text = (
+        'Ken Sato, a trader at Nomura in Tokyo, said "prices will fall."\n\n'
+        '"Prices will hold," the Japanese trader said.'
+    )
+    assert speakers(analyse_speech(text)) == ["Ken Sato", "Ken Sato"]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "firm commas": lambda n: '"Fine," Ann Lee of Fenwick' + ", Dale and Co" * n + " said.",
