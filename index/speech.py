@@ -216,11 +216,13 @@ _NAME_WORD = (
 # "al-Khalifa", "el-Sisi", "d’Estaing": a lower-case particle glued to a capitalised word.
 _GLUED_WORD = rf"(?:{_PARTICLES}|d)[-’']{_UP}{_LETTER}*"
 # "Fenwick, Dale and Co": a firm's name holds a comma (read as a no-break space and a space, see
-# _FIRM_COMMA_RE) and ends with "and Co" or "& Co" (the "and" of any other name is two names).
+# _FIRM_COMMA_RE) and ends with "and Co" or "& Co", perhaps "Inc" or "Ltd" after (the "and" of
+# any other name is two names).
 _FIRM_COMMA = "\u00a0"
 _NAME = (
     rf"{_NAME_WORD}(?:(?:[ ]|{_FIRM_COMMA}[ ]?)(?:{_PARTICLES}[ \u00a0])?"
-    rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}(?:[ ](?:and|&)[ ]Co(?![\w’'.-]|\.\w))?"
+    rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
+    rf"(?:[ ](?:and|&)[ ]Co(?:[ ](?:Inc|Ltd|Plc|PLC|LLC|AG|SA|NV))?(?![\w’'-])(?!\.\w))?"
 )
 
 _ROLE_WORDS = _words(

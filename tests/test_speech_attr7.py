@@ -38,6 +38,8 @@ def test_a_person_of_a_firm_with_a_comma_speaks_before_the_quotation() -> None:
         ('Fenwick, Dale and Co said "the merger is off."', "Fenwick, Dale and Co"),
         ('"The merger is off," Fenwick, Dale & Co said.', "Fenwick, Dale & Co"),
         ('Mallory and Co said "the merger is off."', "Mallory and Co"),
+        ('Harlan Mead and Co Inc said "the merger is off."', "Harlan Mead and Co Inc"),
+        ('"The merger is off," said Wardle, Fenn and Co.', "Wardle, Fenn and Co"),
     ],
 )
 def test_a_firm_whose_name_has_and_co_speaks_whole(text: str, firm: str) -> None:
