@@ -321,13 +321,21 @@ _TIME_PHRASE = (
     rf"|(?:last|this)\s+(?:{_TIME_WORD}|{_WEEKDAY}|{_MONTH})"
     rf"|(?:a|one|two|three|four|five|six|\d{{1,2}})\s+(?:days?|weeks?|months?|years?)\s+ago)"
 )
-_WHEN_THEN_ADVERBS = rf"(?:{_TIME_PHRASE}\s+)?{_ADVERBS}"
+# (the last words of one: a subject is looked for across a time phrase only when the word
+# before the verb may end one, as the phrase costs every other search its time)
+_TIME_ENDS = frozenset(
+    re.sub(r"[()?:|\\.]", " ", _WEEKDAY + _MONTH + _TIME_WORD).lower().split()
+) | _words("ago morning afternoon evening night")
 # A word or two in quotation marks inside an appositive (", a group of mostly “green” local
 # businesses,"): a term, not a statement, that the appositive reads as its own words; a comma
 # inside its closing mark may close the appositive (', who calls herself a "rail enthusiast,"')
 _TERM_QUOTE = r"[“\"][^\s,“”\"«»]{1,25}(?:\s[^\s,“”\"«»]{1,25})?,?[”\"]"
 # ", the president," / ", D-Mass, the chairman of the committee," (at most two)
-_APPOSITION = rf"(?:,\s(?:[^,“”\"«»\n]|{_TERM_QUOTE}){{1,80}}(?:,|(?<=,[”\"]))){{0,2}}"
+# (one term at most, so that the words around it are runs of one character class)
+_APPOSITION = (
+    rf"(?:,\s(?=[^,\n])[^,“”\"«»\n]{{0,80}}(?:{_TERM_QUOTE}[^,“”\"«»\n]{{0,60}})?"
+    rf"(?:,|(?<=,[”\"]))){{0,2}}"
+)
 # ", in an interview with the magazine Al-Fajr, carried by the official news agency,": a clause
 # of its circumstances between a subject and its verb, then one more (two appositions written
 # one after the other share their comma, which _APPOSITION never reads as two)
@@ -407,7 +415,7 @@ _AFTER_RE = re.compile(
     rf"(?P<s1>{_SUBJECT.replace('P<', 'P<a_')}){_AFFILIATION}{_APPOSITIONS}"
     # "UAW president Owen Bieber and vice president Marc Stepp said": the first speaks for both
     rf"(?:\s+and\s+(?!(?:Co|Cos|Company|Sons)\b){_PRE_ROLE}\s+{_NAME})?"
-    rf"{_OPEN_APPOSITION.replace('P<', 'P<a_')}\s+{_WHEN_THEN_ADVERBS}"
+    rf"{_OPEN_APPOSITION.replace('P<', 'P<a_')}\s+{_ADVERBS}"
     rf"(?P<v1>{_VERB})"
     # (the verb once more: the wire sometimes doubles it, "said said Beth Reiners")
     rf"|(?P<v2>{_VERB})(?:\s+(?P=v2))?\s+(?P<s2>{_SUBJECT_AFTER_VERB.replace('P<', 'P<b_')})"
@@ -424,7 +432,13 @@ _AFTER_QUOTED_AS_RE = re.compile(
 )
 # The subject right before a speech verb: "... Lukashenko, the president, also said"
 _SUBJECT_BEFORE_VERB_RE = re.compile(
-    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_APPOSITION}\s+{_WHEN_THEN_ADVERBS}$"
+    rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_APPOSITION}\s+{_ADVERBS}$"
+)
+# … and across a time phrase: "Dahl as recently as May 4 said"
+_SUBJECT_AT_A_TIME_BEFORE_VERB_RE = re.compile(
+    _SUBJECT_BEFORE_VERB_RE.pattern.replace(
+        rf"\s+{_ADVERBS}$", rf"\s+(?:{_TIME_PHRASE}\s+)?{_ADVERBS}$"
+    )
 )
 # "… its governor, Robin Leigh-Pemberton, said": a name in apposition to a role, closed by a
 # comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"
@@ -503,7 +517,10 @@ def _in_a_name(text: str, verb: re.Match[str]) -> bool:
 def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None:
     """The subject right before the verb at ``verb_at`` (searching ``text[start:verb_at]``)."""
     lo = max(start, verb_at - _SUBJECT_REACH)
-    found = _SUBJECT_BEFORE_VERB_RE.search(text, lo, verb_at)
+    word = _word_before(text, verb_at)
+    at_a_time = word in _TIME_ENDS or (word[:1].isdigit() and len(word) <= 6)  # "4", "4th"
+    before_verb = _SUBJECT_AT_A_TIME_BEFORE_VERB_RE if at_a_time else _SUBJECT_BEFORE_VERB_RE
+    found = before_verb.search(text, lo, verb_at)
     while found is not None and found.group("open") is not None:
         # "Jim Miller, president of NAWG said" starts its clause; "… the city of Dalian, U.S.
         # Secretary of State George Shultz said" is Shultz, "Earlier, Chancellor … Lawson" too
@@ -513,7 +530,7 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
             name and _trim_name(name) is None
         ):
             break
-        found = _SUBJECT_BEFORE_VERB_RE.search(text, found.start() + 1, verb_at)
+        found = before_verb.search(text, found.start() + 1, verb_at)
     if found is not None and _noun_after_the_name(text, found, verb_at):
         return None
     if (
