@@ -557,7 +557,7 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
 # does: ", the chairman of X said" after a place is the reporting clause)
 _SECOND_OPEN_APPOSITION_RE = re.compile(
     # (the short one: a party, an age, or lower-case words; not a place, "New York, N.Y.,")
-    rf"(?:{_SUBJECT}){_AFFILIATION},\s(?:[DRI]-[A-Z][\w.]{{0,12}}|\d{{1,3}}|[a-z][^,“”\"«»\n]{{0,29}}),"
+    rf"(?:{_SUBJECT}){_AFFILIATION},\s(?:[DRI]-[A-Z][\w.]{{0,12}}|\d{{1,3}}|[a-z][^,.;:“”\"«»\n]{{0,29}}),"
     rf"\s+(?:the|an?)\s+"
     rf"(?:{_PHRASE_WORD}\s+){{0,2}}?{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?"
     rf"(?:{_PHRASE_WORD}\s+){{0,5}}?[\w’'.&-]+\s+{_ADVERBS}$"

@@ -137,6 +137,12 @@ def test_an_open_second_apposition_after_an_age_names_the_speaker() -> None:
     assert speakers(analyse_speech(text)) == ["Ann Fry", "Ed Dunn"]
 
 
+def test_a_second_apposition_never_crosses_a_sentence_end() -> None:
+    # (the wire sometimes starts a sentence in lower case)
+    text = 'The port is shut, Ivo Kovalenko, wrote. later, a spokesman for the port said "we stop."'
+    assert speakers(analyse_speech(text)) == ["spokesman for the port"]
+
+
 @pytest.mark.parametrize(
     "place",
     ["In Dover, Kent,", "New York, N.Y.,"],
