@@ -1,18 +1,21 @@
 """From scored candidates to the 1–3 quotes of an answer, and the exact span of each.
 
 A quotation is quoted whole (all the sentences it runs over, so the cue "…,” Lukashenko said"
-comes with it); a sentence that leans on the one before it ("These include …") is quoted with
-that one. Every quote is a span of the article's text, never longer than :data:`MAX_QUOTE_CHARS`
+comes with it), with the rest of its speaker's run of quotations in the paragraph ('"…," Brandt
+said. "…," he added.'); a sentence that leans on the one before it ("These include …") is
+quoted with that one. Every quote is a span of the article's text, never longer than :data:`MAX_QUOTE_CHARS`
 whatever the article's shape (a 5 MB single-line page, a quotation never closed): an oversized
 span is cut down around the part that answers, on word boundaries.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
-from index.candidates import Candidate
+from index.candidates import Candidate, is_statement
+from index.speech import Quotation
 
 MAX_QUOTE_CHARS = 1200
 _WORD = re.compile(r"\w+")
@@ -90,9 +93,10 @@ def quote_span(cand: Candidate) -> tuple[int, int]:
     if quotation is None and cand.statement is None:
         quotation = analysis.quotation_at(cand.start, cand.end)
     if quotation is not None:
-        spans = [
-            analysis.sentences[i] for i in analysis.sentences_in(quotation.start, quotation.end)
-        ]
+        q_start, q_end = (
+            _run_of(cand, quotation) if cand.direct else (quotation.start, quotation.end)
+        )
+        spans = [analysis.sentences[i] for i in analysis.sentences_in(q_start, q_end)]
         if spans:
             whole = (min(start, spans[0][0]), max(end, spans[-1][1]))
             if whole[1] - whole[0] <= MAX_QUOTE_CHARS:
@@ -101,6 +105,40 @@ def quote_span(cand: Candidate) -> tuple[int, int]:
                 start, end = _grow(spans, cand.start, cand.end)
     if end - start > MAX_QUOTE_CHARS:
         start, end = _cut(cand.article.text, start, end, cand.start)
+    return start, end
+
+
+def _run_of(cand: Candidate, quotation: Quotation) -> tuple[int, int]:
+    """The span of the speaker's run of quotations around ``quotation`` ('"…," Brandt said.
+    "…," he added.'): news splits one statement so, and the reader wants it whole. A run stays
+    in its paragraph, but for a quotation that opens the next one with no cue of its own (the
+    statement goes on). Another speaker's quotation ends the run; so does the size cap, which
+    also bounds the walk along a long run."""
+    analysis = cand.analysis
+    quotations = analysis.quotations
+    if quotation.person < 0:
+        return quotation.start, quotation.end
+    text = cand.article.text
+
+    def joins(first: Quotation, then: Quotation, start: int, end: int) -> bool:
+        gap = analysis.paragraph_of(then.start) - analysis.paragraph_of(first.end - 1)
+        return (
+            first.person == then.person == quotation.person
+            and (gap == 0 or (gap == 1 and then.cue_start < 0))
+            and max(end, then.end) - min(start, first.start) <= MAX_QUOTE_CHARS
+            and is_statement(text, first)
+            and is_statement(text, then)
+        )
+
+    at = bisect.bisect_left(quotations, quotation.start, key=lambda q: q.start)
+    start, end = quotation.start, quotation.end
+    lo = hi = at
+    while lo > 0 and joins(quotations[lo - 1], quotations[lo], start, end):
+        lo -= 1
+        start = quotations[lo].start
+    while hi + 1 < len(quotations) and joins(quotations[hi], quotations[hi + 1], start, end):
+        hi += 1
+        end = quotations[hi].end
     return start, end
 
 

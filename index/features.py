@@ -128,7 +128,7 @@ _ROLE_KIN: tuple[frozenset[str], ...] = (
     frozenset({"chief", "execut", "ceo", "presid", "head"}),
     frozenset({"minist", "secretari"}),
     frozenset({"analyst", "economist", "strategist", "expert"}),
-    frozenset({"offici", "spokesman", "spokeswoman"}),
+    frozenset({"offici", "spokesman", "spokeswoman", "policymak"}),
     frozenset({"advis", "advisor", "aid", "consult"}),
     frozenset({"lawyer", "attorney", "counsel"}),
 )
@@ -162,6 +162,8 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
             score = 1.0 if speaker.name_terms[-1] == surname else 0.8
         elif len(ref.name_terms) > 1 and set(ref.name_terms) & set(speaker.name_terms):
             score = 0.7  # "Sheikh Ali" printed, "Ali al-Khalifa" asked: any word of the name
+        elif speaker.name_terms and _misspelt(surname, speaker.name_terms[-1]):
+            score = 0.7  # "Kaczura" printed once for the "Kaczurba" asked about
         else:
             return 0.0
         # "Rogers of Prudential Bache": the words the question gives them, where the article
@@ -192,6 +194,24 @@ def speaker_match(ref: SpeakerRef, speaker: Speaker, article_terms: AbstractSet[
         for t in others
     )
     return base + 0.4 * credit / len(others)
+
+
+def _misspelt(asked: str, printed: str) -> bool:
+    """Whether ``printed`` is ``asked`` with one letter dropped or added, or two neighbours
+    swapped: newswire misspells names ("Herington", "Lichtbalu"). Only for names of six letters
+    or more, and never a changed letter: "Hansen" and "Hanson" are two people."""
+    if min(len(asked), len(printed)) < 6 or asked == printed:
+        return False
+    if len(asked) == len(printed):
+        diffs = [k for k, (a, b) in enumerate(zip(asked, printed, strict=True)) if a != b]
+        if len(diffs) != 2 or diffs[1] != diffs[0] + 1:
+            return False
+        k = diffs[0]
+        return asked[k] == printed[k + 1] and asked[k + 1] == printed[k]
+    if abs(len(asked) - len(printed)) != 1:
+        return False
+    short, long = sorted((asked, printed), key=len)
+    return any(long[:k] + long[k + 1 :] == short for k in range(len(long)))
 
 
 def _acronym_of(term: str, initials: list[str]) -> bool:

@@ -70,7 +70,7 @@ _JUDGING_VERBS = _words(
     """
     rate size gauge judge regard interpret advise caution counsel object mind oppose support
     favour favor endorse downplay play rule brush shrug like dislike bring pitch find
-    reassure notice stand
+    reassure notice stand back set turn
     """
 )
 # … some only with their particle ("play down", not "What position did X play?")
@@ -83,6 +83,8 @@ _PARTICLE_ONLY = {
     "find": {"it"},  # "Why does X find it natural …", not "What did the survey find?"
     "open": {"to"},  # "Is X open to a tax", not "When is the park open?"
     "stand": {"on"},  # "Where does X stand on a tax", not "Where does the statue stand?"
+    "set": {"out"},  # "What goals did X set out", not "Where did X set up"
+    "turn": {"down"},  # "Why did X turn down the offer", not "Who did X turn to"
 }
 # … and some never with one: "What would X like to do" is a wish, "Where does X hail from" a
 # place, not a view
@@ -108,6 +110,7 @@ _VIEWS = _STANCES | _words(
     """
 )
 _BE = _words("is was are were isn't wasn't aren't weren't")
+_DO_OR_MODAL = _AUX - _BE - _words("has have had hasn't haven't hadn't")
 _OPINION_VERBS = _words("think thinks believe believes expect expects say says said predict fear")
 # A question asking for a place or a number is still about someone's words when the verb is
 # one of saying or expecting ("Where did X say prices would settle?", "How much did X say …");
@@ -122,7 +125,7 @@ _VIEW_NOUNS = _words("view opinion estimation judgment judgement")
 # for a date.
 _EXPECTING = _words(
     "expect expects predict predicts forecast forecasts estimate estimates anticipate anticipates"
-    " think thinks believe believes"
+    " think thinks believe believes hope hopes"
 )
 # "What warning did X give …", "What worry did X have …": the noun names the statement, the
 # verb only gives it.
@@ -164,12 +167,34 @@ PERSON_NOUNS = _words(
     congressman congresswoman counterpart undersecretary treasurer forecaster chartist
     columnist correspondent lobbyist underwriter accountant auditor administrator counsel
     investigator inspector vice-president vice-chairman president-elect
+    aides advisers advisors officials analysts researchers scientists negotiators diplomats
+    ministers leaders watchers
     he she they
     """
 )
+# Words that name a body that speaks as one ("the union", "Norland's trade ministry", "the
+# paper"): a role reference may have one as its head, matched where the article gives it to
+# the speaker ("a Ministry of Finance spokesman").
+ORGANISATION_NOUNS = _words(
+    """
+    union unions ministry department bureau commission committee agency team mission council
+    government administration newspaper paper journal magazine
+    """
+)
+# A document speaks for whoever wrote it ("Harbour Trust's annual report warned …"): its
+# owner is the speaker.
+_DOCUMENT_NOUNS = _words("report study survey editorial letter newsletter bulletin")
+_SPEAKING_NOUNS = PERSON_NOUNS | ORGANISATION_NOUNS | _DOCUMENT_NOUNS
+# Words of saying that are nouns as often as verbs ("the mayor's remarks", "the report warns")
+_SAYING_NOUNS = _STATEMENT_NOUNS | _DOCUMENT_NOUNS | _words("claims notes reports")
+# Words that end the noun naming the speaker and start what describes them ("a banker who
+# attended the symposium", "the banker involved in the talks"): what follows is no name.
+_DESCRIBING_WORDS = _words("who involved familiar close")
+# Adverbs between the speaker and the verb ("Why is Adsteam now looking …"): no part of either
+_SPEAKER_ADVERBS = _words("now still also already really currently again ever")
 _TITLES = _words(
     "mr mr. mrs mrs. ms ms. dr dr. prof prof. sen sen. rep rep. gov gov. gen gen. sir dame "
-    "lord lady president prime minister king queen sheikh ayatollah chancellor"
+    "lord lady president prime minister king queen sheikh ayatollah chancellor justice"
 )
 _MORE = _words("else more other another further")
 _ROLE_MODIFIERS = _words("chief senior managing executive deputy acting assistant vice")
@@ -247,7 +272,7 @@ def read_question(text: str, analyzer: Analyzer) -> Question:
     words = [m.group(0) for m in matches]
     # A word followed by a comma ends a phrase ("According to Doak, …").
     commas = {i for i, m in enumerate(matches) if text[m.end() : m.end() + 1] == ","}
-    lower = [w.casefold().rstrip(".").replace("’", "'") for w in words]
+    lower = [_lowered(w) for w in words]
     tokens = tuple(analyzer.query_tokens(text))
     kind = question_kind(lower)
 
@@ -441,15 +466,42 @@ def _find_speaker(
                 kind == "where"
                 and lower[v] == "stand"
                 and _after(lower, v + 1) == "on"
-                and _plain_speaker(lower[aux + 1 : v], words[v - 1])
+                and _plain_speaker(words[aux + 1 : v])
             )
-            if not said and not factoid and _plain_speaker(lower[aux + 1 : v], words[v - 1]):
+            if not said and not factoid and _plain_speaker(words[aux + 1 : v]):
                 said = _asks_a_view(lower, aux, v, kind)
             if said and v + 1 < n and lower[v + 1] in _NOT_BEFORE.get(lower[v], ()):
                 said = False
+            # "When does X hope the talks will end" asks X's view; "When does Mexico hope to
+            # close the loan" a date
+            if (
+                said
+                and kind == "when"
+                and lower[v] in {"hope", "hopes"}
+                and _after(lower, v + 1) == "to"
+            ):
+                said = False
+            # a word of saying used as a noun: "read Poehl's remarks", "the annual report warn"
+            if (
+                said
+                and lower[v] in _SAYING_NOUNS
+                and (
+                    _possessive(lower[v - 1])
+                    or (v + 1 < n and lower[v + 1] in verbs and _bare(lower[v + 1]))
+                )
+            ):
+                said = False
+            # after "did" or "will" the verb is bare: "answer reports", not "answer reports"
+            if said and lower[aux] in _DO_OR_MODAL and not _bare(lower[v]):
+                said = False
+            # "What is the paper written by …" asks who wrote it ("Why isn't X convinced by …"
+            # asks X's view)
+            passive = lower[aux] in _BE and lower[v] not in _STANCES
+            if said and passive and v + 1 < n and lower[v + 1] == "by":
+                said = False
             if not said or words[v][:1].isupper():
                 continue
-            speaker = words[aux + 1 : v]
+            speaker = _without_adverbs(words[aux + 1 : v])
             if not speaker or not _is_person(speaker):
                 break
             # "How did a senior currency dealer describe …": a person noun heads the subject
@@ -517,6 +569,8 @@ def _asks_a_view(lower: Sequence[str], aux: int, v: int, kind: str) -> bool:
     said = said or (
         word == "do" and lower[aux] in {"will", "would"} and after in {"if", "about", "next", "now"}
     )
+    # "How did the banker read the remarks?" (not "What did Luther read?")
+    said = said or (kind == "how" and word == "read")
     particles = _PARTICLE_ONLY.get(word)
     return said and (particles is None or after in particles)
 
@@ -525,17 +579,46 @@ def _is_participle(word: str) -> bool:
     return len(word) > 5 and word.endswith("ing")
 
 
-def _plain_speaker(lower: Sequence[str], last: str) -> bool:
+def _plain_speaker(words: Sequence[str]) -> bool:
     """Whether words read as a person and nothing else: no preposition or verb inside, and the
-    last a name or a person noun ("the Bear Stearns analyst", "Stephen Roach")."""
+    last a name or a person noun ("the Bear Stearns analyst", "Stephen Roach"). An adverb after
+    them is no part of them ("Adsteam now"); a relative clause describes them ("a banker who
+    attended the symposium", "the banker involved in the talks")."""
+    words = _without_adverbs(words)
+    lower = [_lowered(w) for w in words]
+    describing = next((k for k, w in enumerate(lower) if w in _DESCRIBING_WORDS), len(lower))
+    if 0 < describing < len(lower):
+        words, lower = words[:describing], lower[:describing]
     if not lower or any(w in _TOPIC_LEAD and w != "of" for w in lower):
         return False
-    return last[:1].isupper() or lower[-1] in PERSON_NOUNS
+    return words[-1][:1].isupper() or lower[-1] in _SPEAKING_NOUNS
+
+
+def _lowered(word: str) -> str:
+    return word.casefold().rstrip(".").replace("’", "'")
+
+
+def _bare(word: str) -> bool:
+    """Whether a word may be a verb's bare form: not "reports" or "remarks" ("discuss" may)."""
+    return not word.endswith("s") or word.endswith("ss")
+
+
+def _possessive(word: str) -> bool:
+    return word.endswith(("'s", "s'"))
+
+
+def _without_adverbs(words: Sequence[str]) -> list[str]:
+    """``words`` without the adverbs that end them ("Adsteam now" → "Adsteam")."""
+    kept = list(words)
+    while len(kept) > 1 and _lowered(kept[-1]) in _SPEAKER_ADVERBS:
+        kept.pop()
+    return kept
 
 
 def _is_person(words: Sequence[str]) -> bool:
-    """A speaker is a name or a word for a person ("leader", "analyst", "he")."""
-    if any(w.casefold().strip(",.") in PERSON_NOUNS for w in words):
+    """A speaker is a name or a word for a person ("leader", "analyst", "he"), or for a body or
+    a document that speaks ("the union", "the report")."""
+    if any(w.casefold().strip(",.") in _SPEAKING_NOUNS for w in words):
         return True
     return _names_a_person(words)
 
@@ -555,7 +638,12 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
     # Where the first "of"/"to"/"at" … after the first word stands: the runs after it are where
     # the person works, and the role is a person noun before it.
     first_affiliation = next(
-        (k for k in range(1, len(lower)) if lower[k] in _AFFILIATION_WORDS), len(lower)
+        (
+            k
+            for k in range(1, len(lower))
+            if lower[k] in _AFFILIATION_WORDS or lower[k] in _DESCRIBING_WORDS
+        ),
+        len(lower),
     )
     for start, end in _capitalised_runs(clean):
         run = clean[start:end]
@@ -592,6 +680,15 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
     # The role is the last person noun before an affiliation ("an aide to Agriculture Secretary
     # Lyng" is an aide), else the last one ("the Bank of England governor").
     nouns = [(k, w) for k, w in enumerate(lower) if w in PERSON_NOUNS and w not in _PRONOUNS]
+    # a body or a document speaks when no person is named ("the union", "the annual report")
+    nouns = nouns or [(k, w) for k, w in enumerate(lower) if w in ORGANISATION_NOUNS]
+    documents = [(k, w) for k, w in enumerate(lower) if w in _DOCUMENT_NOUNS]
+    if not nouns and documents and owner_words and not name_words:
+        # "Harbour Trust's annual report": the owner's words
+        name_words = [re.sub(r"['’]s?$", "", w) for w in owner_words]
+        name_set = set(owner_words)
+        other = [w for w in clean if w not in name_set]
+    nouns = nouns or documents
     heads = [w for k, w in nouns if k < first_affiliation] or [w for _, w in nouns]
     head_terms = analyse([heads[-1]]) if heads else ()  # type: ignore[operator]
     acronyms = analyse([w for w in other if w.isupper() and 2 <= len(w) <= 5])  # type: ignore[operator]
