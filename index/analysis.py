@@ -30,7 +30,7 @@ from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
 from index.speech import Quotation, analyse_speech
 
-ANALYSIS_VERSION = 27  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
+ANALYSIS_VERSION = 29  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
 # 4: "Org's Surname" is the surname, the owner its affiliation (index/speech.py); 5: an
 # appositive's name is its head, never a name inside a clause ("reacting to British reports");
 # 6: "agreed" is a cue, "of the brokerage X" an affiliation, a "he" never an organisation;
@@ -59,7 +59,10 @@ ANALYSIS_VERSION = 27  # 2: speakers and reported speech; 3: capped sentences (i
 # 24: "X and vice president Y said" is X's; 25: '"…," NAME, a ROLE with ORG Bros. said',
 # "NAME, deputy general-manager of ORG told"; 26: "A spokesman declined to comment." said
 # nothing (a later "he said" is not his; tests/test_adversarial_stop17.py); 27: one who
-# "declined to elaborate" had spoken
+# "declined to elaborate" had spoken; 28: a firm's name with a comma and "and Co", a time
+# phrase before the verb, "X believes “…”", an open second apposition, a term quoted inside an
+# appositive, "the Hong Kong trader" after "a Japanese trader" (tests/test_speech_attr7.py);
+# 29: a straight double quote typed for an apostrophe ('India"s') opens no quotation
 
 Span = tuple[int, int]
 

@@ -215,7 +215,15 @@ _NAME_WORD = (
 )
 # "al-Khalifa", "el-Sisi", "d’Estaing": a lower-case particle glued to a capitalised word.
 _GLUED_WORD = rf"(?:{_PARTICLES}|d)[-’']{_UP}{_LETTER}*"
-_NAME = rf"{_NAME_WORD}(?:[ \u00a0](?:{_PARTICLES}[ \u00a0])?(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
+# "Fenwick, Dale and Co": a firm's name holds a comma (read as a no-break space and a space, see
+# _FIRM_COMMA_RE) and ends with "and Co" or "& Co", perhaps "Inc" or "Ltd" after (the "and" of
+# any other name is two names).
+_FIRM_COMMA = "\u00a0"
+_NAME = (
+    rf"{_NAME_WORD}(?:(?:[ ]|{_FIRM_COMMA}[ ]?)(?:{_PARTICLES}[ \u00a0])?"
+    rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
+    rf"(?:[ ](?:and|&)[ ]Co(?:[ ](?:Inc|Ltd|Plc|PLC|LLC|AG|SA|NV))?(?![\w’'-])(?!\.\w))?"
+)
 
 _ROLE_WORDS = _words(
     """
@@ -293,8 +301,41 @@ _ADVERBS = (
     r"there|today|yesterday|tonight|earlier|separately|privately|publicly|would|will|"
     r"could|may|might)\s+){0,2}"
 )
+# "Dahl as recently as May 4 said", "Karen Dahl on Tuesday said", "Dahl earlier this month
+# told": a time phrase between a subject and its verb. Bounded (a few words ending in a date or
+# a time word), so that an ordinary clause ("Dahl met the board and on Tuesday Lee said") never
+# reads as one.
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+)
+_TIME_WORD = r"(?:week|month|year|morning|afternoon|evening|night|weekend|quarter)"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}"
+    rf"|{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?|{_MONTH}(?:\s+\d{{4}})?)"
+)
+_TIME_PHRASE = (
+    rf"(?:(?:(?:as\s+(?:recently|early|late)\s+as|on|in|since|until)\s+(?:(?:last|this)\s+)?)?{_DATE}"
+    rf"|(?:earlier|later)\s+(?:this|last|that|in\s+the)\s+{_TIME_WORD}"
+    rf"|(?:last|this)\s+(?:{_TIME_WORD}|{_WEEKDAY}|{_MONTH})"
+    rf"|(?:a|one|two|three|four|five|six|\d{{1,2}})\s+(?:days?|weeks?|months?|years?)\s+ago)"
+)
+# (the last words of one: a subject is looked for across a time phrase only when the word
+# before the verb may end one, as the phrase costs every other search its time)
+_TIME_ENDS = frozenset(
+    re.sub(r"[()?:|\\.]", " ", _WEEKDAY + _MONTH + _TIME_WORD).lower().split()
+) | _words("ago morning afternoon evening night")
+# A word or two in quotation marks inside an appositive (", a group of mostly “green” local
+# businesses,"): a term, not a statement, that the appositive reads as its own words; a comma
+# inside its closing mark may close the appositive (', who calls herself a "rail enthusiast,"')
+_TERM_QUOTE = r"[“\"][^\s,“”\"«»]{1,25}(?:\s[^\s,“”\"«»]{1,25})?,?[”\"]"
 # ", the president," / ", D-Mass, the chairman of the committee," (at most two)
-_APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},){0,2}"
+# (one term at most, so that the words around it are runs of one character class)
+_APPOSITION = (
+    rf"(?:,\s(?=[^,\n])[^,“”\"«»\n]{{0,80}}(?:{_TERM_QUOTE}[^,“”\"«»\n]{{0,60}})?"
+    rf"(?:,|(?<=,[”\"]))){{0,2}}"
+)
 # ", in an interview with the magazine Al-Fajr, carried by the official news agency,": a clause
 # of its circumstances between a subject and its verb, then one more (two appositions written
 # one after the other share their comma, which _APPOSITION never reads as two)
@@ -393,6 +434,12 @@ _AFTER_QUOTED_AS_RE = re.compile(
 _SUBJECT_BEFORE_VERB_RE = re.compile(
     rf"(?:{_SUBJECT}){_AFFILIATION}{_APPOSITIONS}{_OPEN_APPOSITION}\s+{_ADVERBS}$"
 )
+# … and across a time phrase: "Dahl as recently as May 4 said"
+_SUBJECT_AT_A_TIME_BEFORE_VERB_RE = re.compile(
+    _SUBJECT_BEFORE_VERB_RE.pattern.replace(
+        rf"\s+{_ADVERBS}$", rf"\s+(?:{_TIME_PHRASE}\s+)?{_ADVERBS}$"
+    )
+)
 # "… its governor, Robin Leigh-Pemberton, said": a name in apposition to a role, closed by a
 # comma. Only with the role (group "pre"): "Cross, whose group includes his wife, Mary, said"
 # is Cross.
@@ -470,7 +517,10 @@ def _in_a_name(text: str, verb: re.Match[str]) -> bool:
 def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None:
     """The subject right before the verb at ``verb_at`` (searching ``text[start:verb_at]``)."""
     lo = max(start, verb_at - _SUBJECT_REACH)
-    found = _SUBJECT_BEFORE_VERB_RE.search(text, lo, verb_at)
+    word = _word_before(text, verb_at)
+    at_a_time = word in _TIME_ENDS or (word[:1].isdigit() and len(word) <= 6)  # "4", "4th"
+    before_verb = _SUBJECT_AT_A_TIME_BEFORE_VERB_RE if at_a_time else _SUBJECT_BEFORE_VERB_RE
+    found = before_verb.search(text, lo, verb_at)
     while found is not None and found.group("open") is not None:
         # "Jim Miller, president of NAWG said" starts its clause; "… the city of Dalian, U.S.
         # Secretary of State George Shultz said" is Shultz, "Earlier, Chancellor … Lawson" too
@@ -480,9 +530,15 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
             name and _trim_name(name) is None
         ):
             break
-        found = _SUBJECT_BEFORE_VERB_RE.search(text, found.start() + 1, verb_at)
+        found = before_verb.search(text, found.start() + 1, verb_at)
     if found is not None and _noun_after_the_name(text, found, verb_at):
         return None
+    if (
+        found is not None
+        and found.group("desc") is not None
+        and text[max(0, found.start() - 2) : found.start()] == ", "
+    ):
+        found = _before_a_second_apposition(text, lo, verb_at) or found
     if found is None and text[max(lo, verb_at - 40) : verb_at].split()[-1:] == ["who"]:
         # "… the embassy's counsellor, Li Wenbo, who said": the one "who" refers to
         found = _who_before(text, lo, verb_at)
@@ -494,6 +550,32 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
         ):
             found = _affiliated_before_comma(text, lo, verb_at)
     return found
+
+
+# "Rep. Ed Dunn, D-Tenn, the chairman of the harbour committee said": a name, a short closed
+# apposition, then an open one that starts with "the" or "a" (which _OPEN_APPOSITION never
+# does: ", the chairman of X said" after a place is the reporting clause)
+_SECOND_OPEN_APPOSITION_RE = re.compile(
+    # (the short one: a party, an age, or lower-case words; not a place, "New York, N.Y.,")
+    rf"(?:{_SUBJECT}){_AFFILIATION},\s(?:[DRI]-[A-Z][\w.]{{0,12}}|\d{{1,3}}|[a-z][^,.;:“”\"«»\n]{{0,29}}),"
+    rf"\s+(?:the|an?)\s+"
+    rf"(?:{_PHRASE_WORD}\s+){{0,2}}?{_ROLE_I}\s+(?:of|for|at|with)\s+(?:the\s+)?"
+    rf"(?:{_PHRASE_WORD}\s+){{0,5}}?[\w’'.&-]+\s+{_ADVERBS}$"
+)
+
+
+def _before_a_second_apposition(text: str, lo: int, verb_at: int) -> re.Match[str] | None:
+    """The person named before a short apposition and an open one ending at ``verb_at`` (see
+    _SECOND_OPEN_APPOSITION_RE); None unless the name is a person's (a title, or two words
+    that name no place nor institution)."""
+    found = _SECOND_OPEN_APPOSITION_RE.search(text, lo, verb_at)
+    if found is None or found.group("name") is None:
+        return None
+    trimmed = _trim_name(found.group("name"))
+    if trimmed is None or trimmed[0] != 0:
+        return None  # "In Dover, Kent, the chairman …"
+    titles, _offset, proper = _split_titles(trimmed[1])
+    return found if titles or _looks_personal(proper) else None
 
 
 # "Chairman of the harbour committee, " opening the sentence before a name in apposition
@@ -754,7 +836,9 @@ def find_quotations(text: str) -> list[Quotation]:
     return list(analyse_speech(text).quotations)
 
 
-_FIRM_COMMA_RE = re.compile(r"(?<=[a-z]),(?= (?:[A-Z][a-z]+ ){1,3}(?:and|&) Co\b)")
+# "Smith Barney, Harris Upham and Co": the comma inside a firm's name
+# (the comma first, its letter checked behind it: see _APOSTROPHE_RE)
+_FIRM_COMMA_RE = re.compile(r",(?<=[a-z],)(?= (?:[A-Z][a-z]+ ){1,3}(?:and|&) Co\b)")
 
 
 def analyse_speech(
@@ -765,14 +849,21 @@ def analyse_speech(
 ) -> Speech:
     """The quotations of ``text``, its reported speech and the people who speak.
     ``paragraphs`` and ``sentences``: ``text``'s spans, when the caller has them already."""
+    # 'India"s', 'don"t': some wire copy types a straight double quote for an apostrophe. Read
+    # as one (a character for a character: every offset holds), it opens no quotation.
+    if '"' in text:
+        text = _APOSTROPHE_RE.sub("'", text)
     has_quotes = _QUOTE_MARK_RE.search(text) is not None
     verbs = _cue_verbs(text)
     verbs = [v for v in verbs if v.group().lower() in _REPORTING_VERBS]
     if not has_quotes and not verbs:
         return _NO_SPEECH
     # "H.P. Smith, analyst at Smith Barney, Harris Upham and Co said": the firm's comma is no
-    # apposition's end (a space of the same length keeps every offset)
-    text = _FIRM_COMMA_RE.sub(" ", text)
+    # apposition's end. A no-break space of the same length keeps every offset, and a name
+    # reads it (with the space after it) as the space between two of its words.
+    firm_commas = _FIRM_COMMA_RE.search(text) is not None
+    if firm_commas:
+        text = _FIRM_COMMA_RE.sub(_FIRM_COMMA, text)
     if paragraphs is None:
         paragraphs = paragraph_spans(text)
     raws = _quotation_spans(text, paragraphs) if has_quotes else []
@@ -803,15 +894,32 @@ def analyse_speech(
     _continue_within_paragraphs(text, raws)
     _continue_from_context(text, raws, statements, paragraphs)
     _share_within_chains(raws)
-    return _output(raws, statements, people.complete)
+    return _output(raws, statements, people.complete, firm_commas)
 
 
 # "A Savings Department spokesman refused to comment, …": someone unnamed who acts, at the
 # start of a sentence (a verb in the past or present follows the descriptor)
 _UNNAMED_ACTOR_RE = re.compile(
-    rf"(?:^|(?<=[.!?”\"]\s)|(?<=\n))(?P<desc>{_DESCRIPTOR})"
+    rf"(?P<desc>{_DESCRIPTOR})"
     rf"(?=\s+(?:also\s+|later\s+)?(?P<verb>[a-z]+ed|{_trie_pattern(_IRREGULAR_PAST)})\b)"
 )
+# Where a sentence may open: after its end mark and a space, or a line break. (Found first and
+# the descriptor matched there: one pattern opening with these look-behinds tried every
+# character of the text, over a millisecond for a 50 KB article.)
+_SENTENCE_OPENING_RE = re.compile(r"[.!?”\"]\s|\n")
+
+
+def _unnamed_actors(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_UNNAMED_ACTOR_RE`` at the text's start and at every sentence opening,
+    in order and not overlapping."""
+    taken = 0
+    for at in itertools.chain((0,), (m.end() for m in _SENTENCE_OPENING_RE.finditer(text))):
+        if at < taken:
+            continue
+        match = _UNNAMED_ACTOR_RE.match(text, at)
+        if match is not None:
+            taken = match.end()
+            yield match
 
 
 _CUE_VERBS = _words("said says told tells added adds")
@@ -828,7 +936,7 @@ _SPOKE_ON_RE = re.compile(r"\b(?:saying|said|says|adding|added|but|though|althou
 def _note_unnamed_actors(text: str, people: _People) -> None:
     """Someone unnamed who acts at the start of a sentence is someone a later "he said" may
     be ("A Savings Department spokesman refused to comment …" — '"…," he told Reuters')."""
-    for match in _UNNAMED_ACTOR_RE.finditer(text):
+    for match in _unnamed_actors(text):
         start, end = match.span("desc")
         words = match.group("desc")
         if (
@@ -907,9 +1015,17 @@ def _name_role_only_speakers(role_only: list[tuple[_Raw, str]], people: _People)
 
 
 def _output(
-    raws: list[_Raw], statements: list[_Raw], complete: Callable[[_Entity], None]
+    raws: list[_Raw],
+    statements: list[_Raw],
+    complete: Callable[[_Entity], None],
+    firm_commas: bool = False,
 ) -> Speech:
+    """The quotations, statements and their people; ``firm_commas``: names print the commas
+    of firms' names that were read as no-break spaces ("Fenwick, Dale and Co")."""
     people: list[Person] = []
+
+    def printed(name: str | None) -> str | None:
+        return name.replace(_FIRM_COMMA + " ", ", ") if firm_commas and name else name
 
     def index_of(entity: _Entity | None) -> int:
         if entity is None:
@@ -918,12 +1034,12 @@ def _output(
             complete(entity)
             entity.index = len(people)
             words = " ".join(sorted(entity.intro))
-            people.append(Person(entity.printed, words, entity.named))
+            people.append(Person(printed(entity.printed) or "", words, entity.named))
         return entity.index
 
     def quotation(raw: _Raw) -> Quotation:
         return Quotation(
-            raw.start, raw.end, raw.speaker, raw.cue[0], raw.cue[1], index_of(raw.entity)
+            raw.start, raw.end, printed(raw.speaker), raw.cue[0], raw.cue[1], index_of(raw.entity)
         )
 
     return Speech(
@@ -956,6 +1072,10 @@ def _has_content(text: str, start: int, end: int) -> bool:
 
 
 _CLOSING = {"“": "”", "«": "»"}
+# A straight double quote between a letter and the end of a possessive or a contraction. (The
+# quote comes first, its letter checked behind it: a pattern opening with a look-behind cannot
+# skip ahead to the quotes, and scanned a 50 KB article in over a millisecond.)
+_APOSTROPHE_RE = re.compile(r'"(?<=[^\W\d_]")(?=(?:s|t|ll|re|ve|d|m)(?![^\W\d_]))')
 
 
 def _paragraph_quotes(text: str, p_start: int, p_end: int) -> list[tuple[int, int, bool]]:
@@ -1062,6 +1182,11 @@ def _cue_before(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: 
         found_subject, cue_end = view
         subject = _Subject.of(found_subject, "", offset=clause_start)
         return _apply(raw, subject, (subject.cue_start, clause_start + cue_end), people)
+    opinion = _opinion_cue(text, raw, clause)
+    if opinion is not None:
+        found_subject, cue_end = opinion
+        subject = _Subject.of(found_subject, "", offset=clause_start)
+        return _apply(raw, subject, (subject.cue_start, clause_start + cue_end), people)
     opening = _LETTER_RE.search(text, raw.start, raw.end)
     capital = opening is not None and opening.group().isupper()
     tail_re = _TAIL_WITH_INITIALS_RE if capital else _TAIL_RE
@@ -1114,6 +1239,30 @@ def _view_cue(clause: str, people: _People) -> tuple[re.Match[str], int] | None:
     if found is None or not _is_a_person(found, people, len(clause)):
         return None
     return found, tail.end("object")
+
+
+# 'Leibowitz believes "the chances are nil."': a verb of opinion in the present, right before
+# the quotation (no verb of speech: "believes" and "thinks" report speech only so placed)
+_OPINION_VERB_RE = re.compile(r"(?<![\w’'-])(?:believes|thinks|feels)(?=\s+(?:that\s+)?$)")
+_OPINION_REACH = 30  # characters before the quotation: the verb, "that", the spaces
+_TERM_WORDS = 2
+
+
+def _opinion_cue(text: str, raw: _Raw, clause: str) -> tuple[re.Match[str], int] | None:
+    """The subject of a verb of opinion right before the quotation ending ``clause`` and where
+    its cue ends; None when there is none, or the quotation is a term of a word or two
+    ('Dahl believes "green" bonds sell')."""
+    verb = _OPINION_VERB_RE.search(clause, max(0, len(clause) - _OPINION_REACH))
+    if verb is None or _is_term(text, raw):
+        return None
+    found = _subject_before(clause, 0, verb.start())
+    return (found, verb.end()) if found is not None else None
+
+
+def _is_term(text: str, raw: _Raw) -> bool:
+    """A word or two in quotation marks, not a sentence: a term ("green"), not a statement."""
+    inner = text[raw.start + 1 : raw.end - 1 if raw.closed else raw.end].rstrip()
+    return len(inner.split()) <= _TERM_WORDS and not inner.endswith((".", "?", "!", "…"))
 
 
 def _is_a_person(found: re.Match[str], people: _People, clause_end: int) -> bool:
@@ -1855,6 +2004,14 @@ class _People:
         """The person a pronoun or descriptor before ``at`` refers to; the words at ``span``
         (the pronoun or descriptor) then mention that person, for the cues after them."""
         found = self._resolve(kind, words, at)
+        if (
+            found is not None
+            and kind == "desc"
+            and span is not None
+            and _qualifiers_clash(words, found.entity)
+        ):
+            # "the Hong Kong trader" after "a Japanese trader": someone new, unnamed
+            return self.note_unnamed(span[0], span[1], words)
         if found is not None and kind == "desc":
             # "the minister said" about Sheikh Ali: he is a minister (first mention, then role)
             found.entity.intro |= _key_tokens(words) - _DETERMINER_WORDS
@@ -1987,6 +2144,27 @@ class _People:
 
 
 _ROLE_PHRASE_WORDS = 12
+
+
+def _qualifiers_clash(words: str, entity: _Entity) -> bool:
+    """Whether a definite descriptor ("the Hong Kong trader") and an unnamed person ("Japanese
+    trader") share their role but not one capitalised word that qualifies it (a place, an
+    organisation): two people. With the same qualifier or none ("the trader", "the senior
+    trader") they may be one. A named person's words are of too many kinds (where they work,
+    where they live) to clash."""
+    if entity.named or entity.group:
+        return False
+    described, own = words.split()[1:], entity.printed.split()
+    heads = [w.lower() for w in (described[-1:] + own[-1:])]
+    if len(heads) != 2 or heads[0] != heads[1] or heads[0] not in _ROLE_WORDS:
+        return False
+    qualifiers = _capitalised_qualifiers(described)
+    others = _capitalised_qualifiers(own)
+    return bool(qualifiers) and bool(others) and qualifiers.isdisjoint(others)
+
+
+def _capitalised_qualifiers(words: list[str]) -> set[str]:
+    return {w.casefold() for w in words[:-1] if w[:1].isupper() and w.lower() not in _ROLE_WORDS}
 
 
 def _chains(kind: str, words: str, entity: _Entity) -> bool:
