@@ -265,8 +265,15 @@ def test_a_run_never_crosses_into_a_paragraph_that_does_not_go_on_with_it(
     assert text[start:end] == _SAID.strip()
 
 
-def test_a_cueless_paragraph_that_goes_on_still_joins_the_run() -> None:
-    text = _SAID + '"Nor will the fares for islanders, whatever the council decides."'
+@pytest.mark.parametrize(
+    "text",
+    [
+        _SAID + '"Nor will the fares for islanders, whatever the council decides."',
+        _SAID + '"Nor will the fares rise. We have costed every berth!"',
+        _SAID.replace('"', "“", 1).replace(',"', ",”") + "“Nor will the fares rise.”",
+    ],
+)
+def test_a_cueless_paragraph_that_goes_on_still_joins_the_run(text: str) -> None:
     start, end = quote_span(_candidates(text)[0])
     assert text[start:end] == text
 
