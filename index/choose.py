@@ -131,6 +131,20 @@ def _run_of(cand: Candidate, quotation: Quotation) -> tuple[int, int]:
             and text[then.start : then.end].rstrip("\"”’' ").endswith((".", "!", "?", "…"))
         )
 
+    def another_speaks_between(first: Quotation, then: Quotation) -> bool:
+        # '"…," Bieber said. The union said it would strike. "…," he added.': words reported
+        # between the two, outside their own cues, are someone else's
+        between = [(first.end, then.start)]
+        for cue in (first, then):
+            if cue.cue_start >= 0:
+                between = [
+                    part
+                    for lo, hi in between
+                    for part in ((lo, min(hi, cue.cue_start)), (max(lo, cue.cue_end), hi))
+                    if part[0] < part[1]
+                ]
+        return any(_SAYING_RE.search(text, lo, hi) for lo, hi in between)
+
     def joins(first: Quotation, then: Quotation, start: int, end: int) -> bool:
         gap = analysis.paragraph_of(then.start) - analysis.paragraph_of(first.end - 1)
         return (
@@ -139,6 +153,7 @@ def _run_of(cand: Candidate, quotation: Quotation) -> tuple[int, int]:
             and max(end, then.end) - min(start, first.start) <= MAX_QUOTE_CHARS
             and is_statement(text, first)
             and is_statement(text, then)
+            and not another_speaks_between(first, then)
         )
 
     at = bisect.bisect_left(quotations, quotation.start, key=lambda q: q.start)
@@ -151,6 +166,9 @@ def _run_of(cand: Candidate, quotation: Quotation) -> tuple[int, int]:
         hi += 1
         end = quotations[hi].end
     return start, end
+
+
+_SAYING_RE = re.compile(r"\b(?:said|says|told|tells|added|adds|according)\b")
 
 
 def _grow(spans: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:

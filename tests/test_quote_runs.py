@@ -32,6 +32,9 @@ The harbour board of Brackenford will vote next week on repairs to the north qua
 "The quay walls are sound for another winter," chief engineer Otto Brandt said. "But the \
 dredging will cost the town twice what the council has budgeted," he added.
 
+"The tender closes in May," Brandt said. The union said it would fight any closure of the \
+yard. "We expect four bids," Brandt added.
+
 Councillor Mia Sole disagreed. "The budget is realistic and the board knows it," she said. \
 "We have costed every berth," Brandt replied.
 
@@ -78,6 +81,14 @@ def test_a_quotation_opening_the_next_paragraph_with_no_cue_goes_on(engine: Engi
     assert answer.answered
     first = answer.quotes[0].text
     assert first.startswith('"The ferry timetable') and first.endswith('council decides."')
+
+
+def test_anothers_reported_words_end_a_run(engine: Engine) -> None:
+    answer = engine.ask("What did Brandt say about the tender?")
+    assert answer.answered
+    first = answer.quotes[0].text
+    assert first.startswith('"The tender closes in May,"')
+    assert "union" not in first
 
 
 def test_another_speaker_and_another_paragraph_stay_out(engine: Engine) -> None:
