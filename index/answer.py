@@ -233,7 +233,8 @@ def answer_question(
         scope,
         about_speaker=question.speech,
     )
-    if statements and not _prose_answers_better(sentences, statements, weights):
+    one_person = question.speaker is not None and question.speaker.one_person
+    if statements and (one_person or not _prose_answers_better(sentences, statements, weights)):
         return _answer(ctx, question, statements, max_quotes, scope)
     if not sentences or sentences[0].score < weights.threshold:
         return _declined(text, absence.not_covered(question) if not sentences else _NO_ANSWER)

@@ -220,6 +220,9 @@ class SpeakerRef:
     # Analysed terms of the owner a role belongs to, written as a capitalised possessive
     # ("Ecuador's information minister" → "ecuador"; "Toronto Sun's Jackson" → "toronto", "sun")
     owner_terms: tuple[str, ...] = ()
+    # A role that names one person and no name ("Brazil's finance minister", "a senior banker"):
+    # news quotes that person; its prose about "the minister" is the reporter's.
+    one_person: bool = False
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -684,6 +687,7 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
     # The role is the last person noun before an affiliation ("an aide to Agriculture Secretary
     # Lyng" is an aide), else the last one ("the Bank of England governor").
     nouns = [(k, w) for k, w in enumerate(lower) if w in PERSON_NOUNS and w not in _PRONOUNS]
+    person_heads = [w for k, w in nouns if k < first_affiliation] or [w for _, w in nouns]
     # a body or a document speaks when no person is named ("the union", "the annual report")
     nouns = nouns or [(k, w) for k, w in enumerate(lower) if w in ORGANISATION_NOUNS]
     documents = [(k, w) for k, w in enumerate(lower) if w in _DOCUMENT_NOUNS]
@@ -705,6 +709,14 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         head=head_terms[0] if head_terms else None,
         pronoun=pronoun,
         owner_terms=analyse(owner_words) if owner_words else (),  # type: ignore[operator]
+        one_person=bool(person_heads) and not name_words and not _plural(person_heads[-1]),
+    )
+
+
+def _plural(noun: str) -> bool:
+    """ "analysts", "spokesmen", "they": more than one person."""
+    return (
+        noun == "they" or noun.endswith("men") or (noun.endswith("s") and noun[:-1] in PERSON_NOUNS)
     )
 
 

@@ -223,3 +223,19 @@ def test_after_did_the_verb_is_bare() -> None:
     assert q.speaker.text == "Norland's oil minister"
     assert q.verbs == ("answer",)
     assert "report" in q.topic
+
+
+@pytest.mark.parametrize(
+    ("question", "one_person"),
+    [
+        ("What did Norland's finance minister say about the crown?", True),
+        ("Why did a senior foreign banker welcome the reserve rule?", True),
+        ("What did analysts say about the crown?", False),
+        ("What did the spokesmen say about the crown?", False),
+        ("What did Ann Lee, the finance minister, say about the crown?", False),  # named
+        ("Does the union think a strike can be avoided?", False),
+        ("What did the annual report warn about loans?", False),
+    ],
+)
+def test_a_role_names_one_person_or_not(question: str, one_person: bool) -> None:
+    assert read(question).speaker.one_person is one_person

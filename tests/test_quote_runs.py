@@ -6,6 +6,7 @@ speaker's words in another paragraph, stay out; the quote stays within the size 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,41 @@ def test_a_long_run_is_cut_to_the_cap_in_bounded_work() -> None:
         assert start <= cand.start < end and end - start <= MAX_QUOTE_CHARS
     # the walk along the run stops at the cap: ten times the run, about the same work
     assert calls(lambda: quote_span(large)) < 2 * calls(lambda: quote_span(small)) + 200
+
+
+RESERVES = """\
+---
+title: Norland Central Bank Raises Reserve Requirement
+author: Ada Quill
+publisher: Test Wire
+published: 2024-06-02
+---
+
+Bankers welcomed the Norland central bank's decision to raise the reserve requirement for \
+banks, saying the higher reserve requirement reflected the government's resolve to curb credit.
+
+The central bank said the new ratio takes effect on Monday and will be reviewed in the autumn.
+
+Trading on the bourse was quiet ahead of the holiday, dealers said.
+
+"I think it's a good measure," a senior foreign banker said. "It's a faster way to get the \
+job done than using interest rates."
+"""
+
+
+def test_a_role_naming_one_person_is_answered_by_that_persons_words(tmp_path: Path) -> None:
+    # The reporter's sentence about bankers holds more of the question's words, but the
+    # question asks what the banker said
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "reserves.md").write_text(RESERVES)
+    engine = reindex_data_dir(corpus, tmp_path / "data")[1]
+    try:
+        answer = engine.ask(
+            "Why did a senior foreign banker welcome the higher reserve requirement?"
+        )
+        assert answer.answered
+        assert answer.quotes[0].text.startswith('"I think it\'s a good measure,"')
+        assert answer.quotes[0].speech == "direct"
+    finally:
+        engine.close()
