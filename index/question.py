@@ -28,7 +28,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’.&][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)
+# (a capitalised word joined by hyphens is one word: "Park Sin-bom", "Leigh-Pemberton")
+_WORD = re.compile(
+    r"[A-Z][^\W_]*(?:-[^\W_]+)+(?:['’][^\W_]+)?|[^\W_]+(?:['’.&][^\W_]+)*\.?|[^\W\d_]\.",
+    re.UNICODE,
+)
 _AUX = _words(
     """
     did does do has have had was is were are will would could can should might may didn't

@@ -239,3 +239,21 @@ def test_after_did_the_verb_is_bare() -> None:
 )
 def test_a_role_names_one_person_or_not(question: str, one_person: bool) -> None:
     assert read(question).speaker.one_person is one_person
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Why is Lucky Securities director Park Sin-bom confident about the fund?", "Park Sin-bom"),
+        ("What warning did Leigh-Pemberton give the City firms?", "Leigh-Pemberton"),
+    ],
+)
+def test_a_capitalised_word_joined_by_hyphens_is_one_word(question: str, name: str) -> None:
+    q = read(question)
+    assert q.speaker.name == name
+    # the article's name ends with the joined term ("Park Sin-bom": "sinbom"), as the question's
+    assert q.speaker.name_terms[-1] == ANALYZER.tokens(name.split()[-1])[-1]
+
+
+def test_hyphenated_common_words_read_no_speaker() -> None:
+    assert not read_question("What are the Siouan-speaking tribes?", ANALYZER).speech
