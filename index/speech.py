@@ -219,10 +219,31 @@ _GLUED_WORD = rf"(?:{_PARTICLES}|d)[-’']{_UP}{_LETTER}*"
 # _FIRM_COMMA_RE) and ends with "and Co" or "& Co", perhaps "Inc" or "Ltd" after (the "and" of
 # any other name is two names).
 _FIRM_COMMA = "\u00a0"
+# "Norland Power and Light Co", "Procter and Gamble Co", "Harbour Gas and Electric Corp": the
+# "and" of a firm's name, when a corporate suffix ends the words after it (at most two before
+# the suffix; without one, "Ann Fry and Tom Lee" are two names)
+# "The Norland Association of Harbour Pilots Inc", "the Federation of Norland Growers": an
+# institution's head word, "of" and up to four capitalised words is one name. (Only after such
+# a head word: "Ann Fry of Harbour Bank" is a person and her affiliation. The look-behinds are
+# tried only where a name's words end, never across the text.)
+_INSTITUTION_HEADS = _words(
+    """
+    Association Council Federation Institute Society League Chamber Union Board Commission
+    Committee Confederation Organisation Organization Bank Ministry Department University
+    Bureau Agency Academy Fund
+    """
+)
+_OF_IN_A_NAME = (
+    "(?:(?:" + "|".join(f"(?<={head})" for head in sorted(_INSTITUTION_HEADS)) + ")"
+    rf"[ ]of[ ](?:the[ ])?{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,3}})"
+)
+_CORPORATE_SUFFIX = r"(?:Co|Cos|Corp|Corporation|Company|Inc|Ltd|Plc|PLC|LLC)"
 _NAME = (
     rf"{_NAME_WORD}(?:(?:[ ]|{_FIRM_COMMA}[ ]?)(?:{_PARTICLES}[ \u00a0])?"
     rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
-    rf"(?:[ ](?:and|&)[ ]Co(?:[ ](?:Inc|Ltd|Plc|PLC|LLC|AG|SA|NV))?(?![\w’'-])(?!\.\w))?"
+    rf"{_OF_IN_A_NAME}?"
+    rf"(?:[ ](?:and|&)[ ](?:{_UP}{_LETTER}*[ ]){{0,2}}{_CORPORATE_SUFFIX}"
+    rf"(?:[ ](?:Inc|Ltd|Plc|PLC|LLC|AG|SA|NV))?(?![\w’'-])(?!\.\w))?"
 )
 
 _ROLE_WORDS = _words(
@@ -1349,8 +1370,21 @@ class _Subject:
                         end = offset + start + len(name)
                         return cls(kind, name, offset + start, end, pre, outer)
                     return cls("none", "", offset + start, offset + end)
+                if kind == "desc":
+                    institution = _DEFINITE_INSTITUTION_RE.fullmatch(match.string, start, end)
+                    if institution is not None:
+                        start, end = institution.span("name")
+                        return cls("name", institution.group("name"), offset + start, offset + end)
                 return cls(kind, match.group(group), offset + start, offset + end)
         raise AssertionError("a subject group always matches")
+
+
+# "the Norland Association of Harbour Pilots": a descriptor (its last word a plural role) that is
+# an institution's whole name, "of" inside it (see _OF_IN_A_NAME)
+_DEFINITE_INSTITUTION_RE = re.compile(
+    rf"the\s+(?P<name>{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,6}}"
+    rf"{_OF_IN_A_NAME})"
+)
 
 
 # "John Wills of Bankers": a name and a preposition before a capitalised plural person noun
