@@ -487,6 +487,42 @@ _QUOTED_AS_RE = re.compile(
     r"[^“”\"«»\n]{0,120}?\bas\s+(?:saying|says|having\s+said)\b"
 )
 _VERB_RE = re.compile(_VERB, re.IGNORECASE)
+
+# "the company said", "the council's study said", "the Novo statement said", "the report
+# said": an organisation, or a document that speaks for its owner (see _People.organisation)
+_ORGANISATION_HEADS = _words(
+    """
+    company firm council exchange bank union ministry agency association federation institute
+    commission committee board department
+    """
+)
+_DOCUMENTS = _words(
+    "statement report study release communique announcement letter survey bulletin newsletter"
+)
+
+
+def _organisation_subject(prefix: str) -> str:
+    """A definite organisation or document, its groups named after ``prefix``: "org" (all of
+    it), "owner" (the name that owns the document) or "head" ("company")."""
+    heads, documents = _trie_pattern(_ORGANISATION_HEADS), _trie_pattern(_DOCUMENTS)
+    return (
+        # (the literal first, the word's start checked behind it: see _APOSTROPHE_RE)
+        rf"(?P<{prefix}org>[Tt]he(?<![\w’'-][Tt]he)\s+(?:"
+        rf"(?P<{prefix}owner>{_NAME})\s+(?:{documents})"
+        rf"|(?P<{prefix}head>{heads})(?:['’]s)?(?:\s+(?:{documents}))?"
+        rf"|(?:{documents})))(?![\w’'-])"
+    )
+
+
+_NO_SUBJECT_GROUPS = "(?P<pre>(?!))?(?P<desc>(?!))?(?P<pron>(?!))?(?P<name>(?!))?(?P<open>(?!))?"
+_ORGANISATION_BEFORE_VERB_RE = re.compile(
+    rf"{_organisation_subject('')}{_NO_SUBJECT_GROUPS}\s+{_ADVERBS}$"
+)
+_ORGANISATION_AFTER_RE = re.compile(
+    rf"[\s,]*(?:[—–-]\s*)?(?:{_organisation_subject('a_')}\s+{_ADVERBS}(?P<v1>{_VERB})"
+    rf"|(?P<v2>{_VERB})\s+{_organisation_subject('b_')})"
+)
+_ORGANISATION_SUBJECT_CHARS = 120  # how far before its verb such a subject may start
 _LOWER_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -570,6 +606,10 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
             found.group("pre") is None and not _after_an_opening_role(text, start, found)
         ):
             found = _affiliated_before_comma(text, lo, verb_at)
+    if found is None and "he" in text[max(lo, verb_at - _ORGANISATION_SUBJECT_CHARS) : verb_at]:
+        found = _ORGANISATION_BEFORE_VERB_RE.search(
+            text, max(lo, verb_at - _ORGANISATION_SUBJECT_CHARS), verb_at
+        )
     return found
 
 
@@ -862,6 +902,25 @@ def find_quotations(text: str) -> list[Quotation]:
 _FIRM_COMMA_RE = re.compile(r",(?<=[a-z],)(?= (?:[A-Z][a-z]+ ){1,3}(?:and|&) Co\b)")
 
 
+# "<Estmark Bank> said", "Harbour Trust Inc <HBT> said": the wire's angle brackets around a
+# firm's name, or around its ticker after the name. Read as spaces (a character for a
+# character: every offset holds), with the ticker, which is no part of the name.
+_ANGLE_BRACKETS_RE = re.compile(r"<(?P<inner>[A-Z][^<>\n]{0,79})>")
+_TICKER_RE = re.compile(r"[A-Z][A-Z0-9.]{0,7}")
+
+
+def _unbracketed(match: re.Match[str]) -> str:
+    """The bracketed words as spaces (a ticker right after a capitalised word) or the name
+    between two spaces."""
+    inner = match.group("inner")
+    before = match.string[max(0, match.start() - 40) : match.start()]
+    words = before.split()
+    after_a_name = before[-1:] == " " and bool(words) and words[-1][:1].isupper()
+    if after_a_name and _TICKER_RE.fullmatch(inner):
+        return " " * len(match.group())
+    return f" {inner} "
+
+
 def analyse_speech(
     text: str,
     *,
@@ -874,6 +933,8 @@ def analyse_speech(
     # as one (a character for a character: every offset holds), it opens no quotation.
     if '"' in text:
         text = _APOSTROPHE_RE.sub("'", text)
+    if "<" in text:
+        text = _ANGLE_BRACKETS_RE.sub(_unbracketed, text)
     has_quotes = _QUOTE_MARK_RE.search(text) is not None
     verbs = _cue_verbs(text)
     verbs = [v for v in verbs if v.group().lower() in _REPORTING_VERBS]
@@ -1157,6 +1218,9 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
     if match is None and "quoted" in text[raw.end : limit]:
         match = _AFTER_QUOTED_AS_RE.match(text, raw.end, limit)
     if match is None:
+        organisation = _ORGANISATION_AFTER_RE.match(text, raw.end, limit)
+        if organisation is not None:
+            return _cue_of_an_organisation(raw, organisation, people)
         return _cue_after_a_named_role(text, raw, limit, people)
     for group in ("s1", "s2", "s3"):
         if group not in match.re.groupindex or match.group(group) is None:
@@ -1171,6 +1235,15 @@ def _cue_after(text: str, raw: _Raw, sentences: list[tuple[int, int]], people: _
             cue = (match.start("acc"), subject.end)
         return _apply(raw, subject, cue, people)
     return False
+
+
+def _cue_of_an_organisation(raw: _Raw, match: re.Match[str], people: _People) -> bool:
+    """'“…,” the company said.' / '“…,” said the agency.' (see _ORGANISATION_AFTER_RE)."""
+    if match.group("a_org") is not None:
+        subject = _Subject.of(match, "a_")
+        return _apply(raw, subject, (match.start("a_org"), match.end("v1")), people)
+    subject = _Subject.of(match, "b_")
+    return _apply(raw, subject, (match.start("v2"), match.end("b_org")), people)
 
 
 def _cue_after_a_named_role(text: str, raw: _Raw, limit: int, people: _People) -> bool:
@@ -1353,6 +1426,8 @@ class _Subject:
 
     @classmethod
     def of(cls, match: re.Match[str], prefix: str, offset: int = 0) -> _Subject:
+        if prefix + "org" in match.re.groupindex and match.group(prefix + "org") is not None:
+            return cls._of_organisation(match, prefix, offset)
         for kind in ("name", "desc", "pron"):
             group = prefix + kind
             if match.group(group) is not None:
@@ -1377,6 +1452,19 @@ class _Subject:
                         return cls("name", institution.group("name"), offset + start, offset + end)
                 return cls(kind, match.group(group), offset + start, offset + end)
         raise AssertionError("a subject group always matches")
+
+    @classmethod
+    def _of_organisation(cls, match: re.Match[str], prefix: str, offset: int) -> _Subject:
+        """A document's owner by name ("the Novo statement": Novo), or an organisation the
+        article named before ("org": "company", or "" for any, "the report")."""
+        owner = match.group(prefix + "owner")
+        trimmed = _trim_name(owner) if owner is not None else None
+        if trimmed is not None:
+            start = offset + match.start(prefix + "owner") + trimmed[0]
+            return cls("name", trimmed[1], start, start + len(trimmed[1]))
+        head = (match.group(prefix + "head") or "").lower()
+        start, end = match.span(prefix + "org")
+        return cls("org", head, offset + start, offset + end)
 
 
 # "the Norland Association of Harbour Pilots": a descriptor (its last word a plural role) that is
@@ -1421,6 +1509,13 @@ def _is_plural_role(word: str) -> bool:
 def _apply(raw: _Raw, subject: _Subject, cue: tuple[int, int], people: _People) -> bool:
     if subject.kind == "none":
         return False
+    if subject.kind == "org":
+        found = people.organisation(subject.start, subject.words)
+        if found is None:
+            return False  # none named before, or two that fit: no guess
+        raw.cue = cue
+        raw.take(found)
+        return True
     if subject.kind == "desc":
         # "The consultant, Ohio State professor Carl Leier, said": the appositive names them.
         named = _appositive_name(people.text, subject.end, cue[1])
@@ -1974,6 +2069,26 @@ class _People:
                 return mention  # ("Sumner Redstone" names a person, though he never speaks)
         return None
 
+    def organisation(self, at: int, head: str) -> _Mention | None:
+        """The latest mention before ``at`` of the one organisation that fits ``head``
+        ("company": a name ending in Co, Inc, Group …; "council": a name holding "Council";
+        "": any organisation's name), within ``_ORGANISATION_REACH`` characters and the
+        ``_ORGANISATION_MENTIONS`` names before; None when none fits or two do."""
+        latest: _Mention | None = None
+        i = bisect.bisect_left(self.starts, at) - 1
+        for mention in self.mentions[max(0, i - _ORGANISATION_MENTIONS + 1) : i + 1][::-1]:
+            if mention.start < at - _ORGANISATION_REACH:
+                break
+            entity = mention.entity
+            if mention.quoted or mention.end > at or not entity.named:
+                continue
+            if not _fits_organisation(head, entity.printed):
+                continue
+            if latest is not None and latest.entity is not entity:
+                return None
+            latest = latest or mention
+        return latest
+
     def reads_as_person(self, printed: str) -> bool:
         """Whether the name ``printed`` (as a cue prints it) is a person's: a name of the
         article's that is a person, or whose longest form looks like a person's name ("Calloway"
@@ -2275,6 +2390,36 @@ def _looks_personal(printed: str) -> bool:
     return len(words) > 1 and not any(
         w in _ROLE_WORDS or w in _ORGANISATION_WORDS or w in _INSTITUTION_WORDS for w in words
     )
+
+
+_ORGANISATION_REACH = 2500  # characters before "the company said" its name may stand
+_ORGANISATION_MENTIONS = 60
+# Last words of a company's name ("the company", "the firm")
+_COMPANY_ENDINGS = _words(
+    """
+    co cos corp corporation company inc ltd plc llc group ag sa nv holdings industries motors
+    airlines securities
+    """
+)
+# Places and unions of states: never "the bank" or "the union" of a later cue
+_NOT_INSTITUTIONS = frozenset({"West Bank", "Soviet Union", "European Union"})
+
+
+def _fits_organisation(head: str, printed: str) -> bool:
+    """Whether the name ``printed`` is of the organisation "the ``head``" refers to."""
+    words = printed.split()
+    last = words[-1].lower().rstrip(".") if words else ""
+    if head in ("company", "firm"):
+        return last in _COMPANY_ENDINGS
+    if printed in _NOT_INSTITUTIONS:
+        return False
+    if not head:
+        return (
+            last in _COMPANY_ENDINGS
+            or last in _ORGANISATION_WORDS
+            or (not _INSTITUTION_HEADS.isdisjoint(words))
+        )
+    return head.capitalize() in words
 
 
 _INSTITUTION_WORDS = _words(

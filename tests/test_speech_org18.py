@@ -77,10 +77,120 @@ def test_a_person_of_an_organisation_is_still_the_person() -> None:
     assert printed(analyse_speech(text)) == ["Ann Fry"]
 
 
+# ---- c. wire tickers in angle brackets
+@pytest.mark.parametrize(
+    ("text", "firm"),
+    [
+        ('<Estmark Bank> said "it will raise its prime rate."', "Estmark Bank"),
+        ('Harbour Trust Inc <HBT> said "it will raise its prime rate."', "Harbour Trust Inc"),
+        ('"We will raise the rate," said <Estmark Bank>.', "Estmark Bank"),
+        ('"We will raise the rate," Harbour Trust Inc <HBT> said.', "Harbour Trust Inc"),
+    ],
+)
+def test_a_ticker_in_angle_brackets_is_no_part_of_the_name(text: str, firm: str) -> None:
+    speech = analyse_speech(text)
+    assert printed(speech) == [firm]
+    assert speakers(speech) == [firm]
+
+
+def test_angle_brackets_keep_every_offset() -> None:
+    text = 'Harbour Trust Inc <HBT> said "it will raise its prime rate."'
+    (quotation,) = analyse_speech(text).quotations
+    assert text[quotation.start : quotation.end] == '"it will raise its prime rate."'
+    assert text[quotation.cue_start : quotation.cue_end].startswith("Harbour Trust Inc")
+
+
+# ---- d. a document as the cue's subject: its owner speaks
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ('Novo Industri cut prices.\n\n"We are pleased," the Novo statement said.', "Novo"),
+        ('A statement issued by the Treasury said "rates will stay."', "Treasury"),
+        (
+            "The Atlantic Council of Norland met on Monday.\n\n"
+            'The council\'s study said "rates will stay."',
+            "Atlantic Council of Norland",
+        ),
+        (
+            'Harlow Industries Inc cut 300 jobs on Monday.\n\n"Sales fell," the report said.',
+            "Harlow Industries Inc",
+        ),
+    ],
+)
+def test_a_document_speaks_for_its_owner(text: str, owner: str) -> None:
+    assert printed(analyse_speech(text)) == [owner]
+
+
+def test_a_document_with_no_owner_in_reach_has_no_speaker() -> None:
+    assert printed(analyse_speech('"Sales fell," the report said.')) == [None]
+
+
+def test_a_document_between_two_organisations_has_no_speaker() -> None:
+    text = 'Harlow Industries Inc and Estmark Bank met.\n\n"Sales fell," the report said.'
+    assert printed(analyse_speech(text)) == [None]
+
+
+# ---- e. a definite organisation descriptor: the organisation the article named
+@pytest.mark.parametrize(
+    ("text", "organisation"),
+    [
+        (
+            'The Atlantic Council of Norland met on Monday.\n\nThe council said "rates will stay."',
+            "Atlantic Council of Norland",
+        ),
+        (
+            'Harlow Industries Inc cut jobs on Monday.\n\n"Sales fell," the company said.',
+            "Harlow Industries Inc",
+        ),
+        ('Estmark Bank cut rates.\n\n"Rates fell," the bank said.', "Estmark Bank"),
+        (
+            'The Harbour Stock Exchange opened late.\n\n"Trading resumed," the exchange said.',
+            "Harbour Stock Exchange",
+        ),
+        (
+            'The Norland Dockers Union met.\n\nThe union said "we will strike."',
+            "Norland Dockers Union",
+        ),
+        (
+            'The Norland Trade Ministry met.\n\n"Rates will stay," the ministry said.',
+            "Norland Trade Ministry",
+        ),
+        (
+            'The Norland Energy Agency met.\n\n"Supply is ample," said the agency.',
+            "Norland Energy Agency",
+        ),
+    ],
+)
+def test_an_organisation_descriptor_resolves_to_the_one_named(text: str, organisation: str) -> None:
+    assert printed(analyse_speech(text)) == [organisation]
+
+
+def test_an_organisation_descriptor_with_two_candidates_stays_unresolved() -> None:
+    text = 'Harlow Industries Inc bid for Vessel Corp.\n\n"Sales fell," the company said.'
+    assert printed(analyse_speech(text)) == [None]
+
+
+def test_an_organisation_descriptor_with_none_named_stays_unresolved() -> None:
+    assert printed(analyse_speech('Ann Fry left.\n\n"Sales fell," the company said.')) == [None]
+
+
+def test_a_company_descriptor_in_reported_speech() -> None:
+    text = (
+        "Harlow Industries Inc cut jobs on Monday.\n\nThe company said it would close two plants."
+    )
+    speech = analyse_speech(text)
+    assert [q.speaker for q in speech.reported] == ["Harlow Industries Inc"]
+
+
 # ---- hostile input: four times the text, about four times the work (never sixteen)
 _HOSTILE_ARTICLES = {
     "and-suffix firms": lambda n: "Ann Lee" + " and Light Co" * n + ' said "no."',
     "of-names": lambda n: "The Norland Association" + " of Harbour" * n + ' said "no."',
+    "tickers": lambda n: "<X> " * n + 'said "no."',
+    "company descriptors": lambda n: (
+        "Harlow Industries Inc cut jobs." + ' "Sales fell," the company said.' * n
+    ),
+    "document owners": lambda n: "Estmark Bank" + " the Novo statement said." * n + ' "No."',
 }
 
 
