@@ -235,14 +235,18 @@ _INSTITUTION_HEADS = _words(
 )
 _OF_IN_A_NAME = (
     "(?:(?:" + "|".join(f"(?<={head})" for head in sorted(_INSTITUTION_HEADS)) + ")"
-    rf"[ ]of[ ](?:the[ ])?{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,3}})"
+    # (all the capitalised words or none: "the University of Missouri Agricultural Economist
+    # Glenn Grimes" runs on into a person's name)
+    rf"[ ]of[ ](?:the[ ])?{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,3}}+(?![ ]{_UP}))"
 )
 _CORPORATE_SUFFIX = r"(?:Co|Cos|Corp|Corporation|Company|Inc|Ltd|Plc|PLC|LLC)"
 _NAME = (
     rf"{_NAME_WORD}(?:(?:[ ]|{_FIRM_COMMA}[ ]?)(?:{_PARTICLES}[ \u00a0])?"
     rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
     rf"{_OF_IN_A_NAME}?"
-    rf"(?:[ ](?:and|&)[ ](?:{_UP}{_LETTER}*[ ]){{0,2}}{_CORPORATE_SUFFIX}"
+    # (not after a suffix: "General Motors Corp and PPG Industries Inc" are two firms)
+    rf"(?:(?<!Co)(?<!Corp)(?<!Inc)(?<!Ltd)(?<!Plc)(?<!PLC)(?<!LLC)(?<!Cos)"
+    rf"[ ](?:and|&)[ ](?:{_UP}{_LETTER}*[ ]){{0,2}}{_CORPORATE_SUFFIX}"
     rf"(?:[ ](?:Inc|Ltd|Plc|PLC|LLC|AG|SA|NV))?(?![\w’'-])(?!\.\w))?"
 )
 
@@ -933,8 +937,6 @@ def analyse_speech(
     # as one (a character for a character: every offset holds), it opens no quotation.
     if '"' in text:
         text = _APOSTROPHE_RE.sub("'", text)
-    if "<" in text:
-        text = _ANGLE_BRACKETS_RE.sub(_unbracketed, text)
     has_quotes = _QUOTE_MARK_RE.search(text) is not None
     verbs = _cue_verbs(text)
     verbs = [v for v in verbs if v.group().lower() in _REPORTING_VERBS]
@@ -951,6 +953,8 @@ def analyse_speech(
     raws = _quotation_spans(text, paragraphs) if has_quotes else []
     if sentences is None:
         sentences = sentence_spans(text, paragraphs)
+    if "<" in text:  # (after the spans: a sentence starts where the caller's spans say)
+        text = _ANGLE_BRACKETS_RE.sub(_unbracketed, text)
     # Names are read only where a cue can reach them: before and around quotations and speech
     # verbs (an encyclopaedic article with one "said" is not scanned whole).
     anchors = [(r.start, r.end) for r in raws] + [(v.start(), v.end()) for v in verbs]
@@ -1492,10 +1496,12 @@ def _led_by_a_plural_role(match: re.Match[str], prefix: str) -> tuple[int, int] 
     if not (last[:1].isupper() and _is_plural_role(last.lower())):
         return None
     last_start = pre_end - len(last)
-    if last_start == pre_start:
-        # "Traders Bank said": one name, when it ends as an organisation's does
-        ending = text[name_start:name_end].split()[-1].lower().rstrip(".")
-        organisation = ending in _ORGANISATION_WORDS or ending in _NOT_SURNAMES
+    ending = text[name_start:name_end].split()[-1].lower().rstrip(".")
+    organisation = ending in _ORGANISATION_WORDS or ending in _NOT_SURNAMES
+    capitalised = all(w[:1].isupper() for w in text[pre_start:pre_end].split())
+    if last_start == pre_start or (capitalised and organisation):
+        # "Traders Bank said", "Metal Traders Australasia Ltd said": one name, when it ends
+        # as an organisation's does
         return (pre_start, name_end) if organisation and pre_end + 1 == name_start else None
     person = _NAME_THEN_PREPOSITION_RE.fullmatch(text, pre_start, last_start)
     return person.span("name") if person is not None else None
@@ -2113,7 +2119,8 @@ class _People:
         """A cue with an indefinite descriptor ("a Benetton spokeswoman said"): someone unnamed,
         whom a later "the spokeswoman said" or "she said" refers to. ``group``: the words are a
         capitalised plural ("Officials"), which has no determiner to drop."""
-        phrase = words.split(None, 1)[1] if " " in words and not group else words  # no "a"
+        # (no "a"; one space between words, where a ticker was blanked: "Hitachi Ltd <HIT.T>")
+        phrase = " ".join(words.split()[1:] if " " in words and not group else words.split())
         if phrase.lower().startswith("of ") and not group:
             phrase = words  # "one of his closest aides"
         existing = self._by_description(phrase, self._people_before(start), unnamed_only=True)
@@ -2378,7 +2385,7 @@ _ORGANISATION_WORDS = _words(
     department ministry agency bank corp corporation inc co cos ltd plc llc company government
     association council committee board union office exchange commission bureau institute
     group reserve fund party court administration authority federation securities motors
-    airlines industries systems communications holdings technologies
+    airlines industries systems communications holdings technologies spa gmbh ag nv bv l.p lp
     """
 )
 
@@ -2435,7 +2442,11 @@ def _is_group(mention: _Mention) -> bool:
     last = words[-1].lower().rstrip(".")
     plural = last.endswith("s") and (last in _ROLE_WORDS or last[:-1] in _ROLE_WORDS)
     plural = plural or last in _GROUP_WORDS
-    return plural or (mention.entity.named and _is_organisation(mention.printed))
+    # (the name as printed here, or its longest form: "Midland" of "Midland Bank Plc")
+    return plural or (
+        mention.entity.named
+        and (_is_organisation(mention.printed) or _is_organisation(mention.entity.printed))
+    )
 
 
 _GROUP_WORDS = _words("democrats republicans conservatives liberals members people")

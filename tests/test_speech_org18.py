@@ -50,6 +50,30 @@ def test_two_people_joined_by_and_stay_two() -> None:
     assert printed(analyse_speech(text)) == ["Tom Lee"]
 
 
+def test_two_firms_joined_by_and_stay_two() -> None:
+    text = 'Vessel Motors Corp and Harlow Industries Inc said "the talks went well."'
+    assert printed(analyse_speech(text)) == ["Harlow Industries Inc"]
+
+
+@pytest.mark.parametrize(
+    ("text", "firm"),
+    [
+        ('<Harbour Traders Norland Ltd> said "sales fell."', "Harbour Traders Norland Ltd"),
+        ('<Estmark Broadcast Partners L.P.> said "sales fell."', "Estmark Broadcast Partners L.P."),
+    ],
+)
+def test_a_plural_role_word_inside_a_firms_name_is_no_role(text: str, firm: str) -> None:
+    assert printed(analyse_speech(text)) == [firm]
+
+
+def test_a_firm_named_spa_is_never_a_she() -> None:
+    text = (
+        "<Estmark SpA> of Norland expects to grow.\n\n"
+        'A Estmark spokeswoman said "we are in talks."\n\n"We are not selling," she said.'
+    )
+    assert printed(analyse_speech(text))[-1] == "Estmark spokeswoman"
+
+
 # ---- b. an organisation whose name holds "of"
 @pytest.mark.parametrize(
     ("text", "organisation"),
@@ -70,6 +94,11 @@ def test_two_people_joined_by_and_stay_two() -> None:
 )
 def test_an_organisation_with_of_in_its_name_speaks_whole(text: str, organisation: str) -> None:
     assert printed(analyse_speech(text)) == [organisation]
+
+
+def test_an_of_name_that_runs_on_into_a_persons_name_is_not_extended() -> None:
+    text = '"Prices will rise," said University of Norland Farm Economist Glenn Holt.'
+    assert printed(analyse_speech(text)) == ["Glenn Holt"]
 
 
 def test_a_person_of_an_organisation_is_still_the_person() -> None:
