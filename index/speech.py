@@ -234,19 +234,21 @@ _INSTITUTION_HEADS = _words(
     """
 )
 _OF_IN_A_NAME = (
-    "(?:(?:" + "|".join(f"(?<={head})" for head in sorted(_INSTITUTION_HEADS)) + ")"
+    "(?:[ ]of[ ](?:" + "|".join(f"(?<={head} of )" for head in sorted(_INSTITUTION_HEADS)) + ")"
     # (all the capitalised words or none: "the University of Missouri Agricultural Economist
     # Glenn Grimes" runs on into a person's name)
-    rf"[ ]of[ ](?:the[ ])?{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,3}}+(?![ ]{_UP}))"
+    rf"(?:the[ ])?{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,3}}+(?![ ]{_UP}))"
 )
+_SUFFIXES_BEFORE_AND = ("Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "LLC", "Cos")
 _CORPORATE_SUFFIX = r"(?:Co|Cos|Corp|Corporation|Company|Inc|Ltd|Plc|PLC|LLC)"
 _NAME = (
     rf"{_NAME_WORD}(?:(?:[ ]|{_FIRM_COMMA}[ ]?)(?:{_PARTICLES}[ \u00a0])?"
     rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
     rf"{_OF_IN_A_NAME}?"
     # (not after a suffix: "General Motors Corp and PPG Industries Inc" are two firms)
-    rf"(?:(?<!Co)(?<!Corp)(?<!Inc)(?<!Ltd)(?<!Plc)(?<!PLC)(?<!LLC)(?<!Cos)"
-    rf"[ ](?:and|&)[ ](?:{_UP}{_LETTER}*[ ]){{0,2}}{_CORPORATE_SUFFIX}"
+    rf"(?:[ ](?:and|&)[ ]"
+    + "".join(f"(?<!{suffix} and )(?<!{suffix} & )" for suffix in _SUFFIXES_BEFORE_AND)
+    + rf"(?:{_UP}{_LETTER}*[ ]){{0,2}}{_CORPORATE_SUFFIX}"
     rf"(?:[ ](?:Inc|Ltd|Plc|PLC|LLC|AG|SA|NV))?(?![\w’'-])(?!\.\w))?"
 )
 
@@ -527,6 +529,19 @@ _ORGANISATION_AFTER_RE = re.compile(
     rf"|(?P<v2>{_VERB})\s+{_organisation_subject('b_')})"
 )
 _ORGANISATION_SUBJECT_CHARS = 120  # how far before its verb such a subject may start
+# (the words an organisation subject may end with, its own or an adverb: a cheap test first)
+_ORGANISATION_SUBJECT_ENDS = (
+    frozenset(_ORGANISATION_HEADS | _DOCUMENTS)
+    | frozenset(f"{w}'s" for w in _ORGANISATION_HEADS)
+    | frozenset(f"{w}’s" for w in _ORGANISATION_HEADS)
+    | frozenset(re.findall(r"[a-z]+", _ADVERBS))
+)
+
+
+def _may_end_an_organisation_subject(text: str, verb_at: int) -> bool:
+    return _word_before(text, verb_at) in _ORGANISATION_SUBJECT_ENDS
+
+
 _LOWER_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -610,7 +625,7 @@ def _subject_before(text: str, start: int, verb_at: int) -> re.Match[str] | None
             found.group("pre") is None and not _after_an_opening_role(text, start, found)
         ):
             found = _affiliated_before_comma(text, lo, verb_at)
-    if found is None and "he" in text[max(lo, verb_at - _ORGANISATION_SUBJECT_CHARS) : verb_at]:
+    if found is None and _may_end_an_organisation_subject(text, verb_at):
         found = _ORGANISATION_BEFORE_VERB_RE.search(
             text, max(lo, verb_at - _ORGANISATION_SUBJECT_CHARS), verb_at
         )
