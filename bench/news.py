@@ -7,6 +7,7 @@
     python -m bench.news --questions bench/questions/news-dev-tune-fresh.jsonl  # 60 more, tune
     python -m bench.news --questions bench/questions/news-dev-tune-fresh16.jsonl  # 120 more, tune
     python -m bench.news --questions bench/questions/news-dev-tune-fresh17.jsonl  # 240 more, tune
+    python -m bench.news --questions bench/questions/news-dev-tune-fresh18.jsonl  # 39 more, tune
 
 ``bench.quality`` runs the same evaluation beside SQuAD and SciFact. The corpus is
 ``../shared/data/news-dev/articles.jsonl.gz`` (research use only: it is read from there, never

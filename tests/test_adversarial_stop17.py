@@ -19,7 +19,7 @@ from index.speech import analyse_speech
 from tests.conftest import copy_corpus
 from tests.question_checks import assert_read_and_answered_consistently
 from tests.speech_helpers import reported_speakers, speakers
-from tests.work import calls
+from tests.work import calls, grows_in_proportion
 
 ANALYZER = Analyzer()
 
@@ -73,9 +73,7 @@ _HOSTILE_ARTICLES = {
 
 @pytest.mark.parametrize("unit", _HOSTILE_ARTICLES.values(), ids=_HOSTILE_ARTICLES.keys())
 def test_speech_work_grows_in_proportion_to_hostile_text(unit: Callable[[int], str]) -> None:
-    small = calls(lambda: analyse_speech(unit(50)))
-    large = calls(lambda: analyse_speech(unit(200)))
-    assert large < 6 * small
+    assert grows_in_proportion(lambda n: analyse_speech(unit(n)), 50, 200)
 
 
 _HOSTILE_QUESTIONS = {
@@ -91,9 +89,7 @@ _HOSTILE_QUESTIONS = {
 
 @pytest.mark.parametrize("unit", _HOSTILE_QUESTIONS.values(), ids=_HOSTILE_QUESTIONS.keys())
 def test_question_work_grows_in_proportion_to_hostile_text(unit: Callable[[int], str]) -> None:
-    small = calls(lambda: read_question(unit(50), ANALYZER))
-    large = calls(lambda: read_question(unit(200), ANALYZER))
-    assert large < 6 * small
+    assert grows_in_proportion(lambda n: read_question(unit(n), ANALYZER), 50, 200)
 
 
 # ---- the engine: invented news plus hostile articles of two sizes

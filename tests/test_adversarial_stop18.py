@@ -23,7 +23,7 @@ from index.models import Article
 from index.question import read_question
 from tests.conftest import copy_corpus
 from tests.question_checks import assert_read_and_answered_consistently
-from tests.work import calls
+from tests.work import calls, grows_in_proportion
 
 ANALYZER = Analyzer()
 
@@ -45,9 +45,7 @@ _HOSTILE_QUESTIONS = {
 
 @pytest.mark.parametrize("unit", _HOSTILE_QUESTIONS.values(), ids=_HOSTILE_QUESTIONS.keys())
 def test_question_work_grows_in_proportion_to_hostile_text(unit: Callable[[int], str]) -> None:
-    small = calls(lambda: read_question(unit(50), ANALYZER))
-    large = calls(lambda: read_question(unit(200), ANALYZER))
-    assert large < 6 * small
+    assert grows_in_proportion(lambda n: read_question(unit(n), ANALYZER), 50, 200)
 
 
 # ---- hostile articles for the quote span: a run walk stops at the cap, whatever the shape

@@ -14,7 +14,7 @@ from index.models import Article
 from index.question import read_question
 from index.speech import Speech, analyse_speech
 from tests.speech_helpers import cues, speakers
-from tests.work import calls
+from tests.work import grows_in_proportion
 
 ANALYZER = Analyzer()
 
@@ -278,6 +278,4 @@ _HOSTILE_ARTICLES = {
 def test_attribution_work_grows_in_proportion_to_hostile_text(
     unit: Callable[[int], str],
 ) -> None:
-    small = calls(lambda: analyse_speech(unit(500)))
-    large = calls(lambda: analyse_speech(unit(2000)))
-    assert large < 6 * small
+    assert grows_in_proportion(lambda n: analyse_speech(unit(n)), 500, 2000)

@@ -9,7 +9,7 @@ import pytest
 
 from index.speech import analyse_speech
 from tests.speech_helpers import cues, speakers
-from tests.work import calls
+from tests.work import grows_in_proportion
 
 
 # ---- a. a firm whose name has a comma or "and" inside
@@ -239,6 +239,4 @@ _HOSTILE_ARTICLES = {
 def test_attribution_work_grows_in_proportion_to_hostile_text(
     unit: Callable[[int], str],
 ) -> None:
-    small = calls(lambda: analyse_speech(unit(100)))
-    large = calls(lambda: analyse_speech(unit(400)))
-    assert large < 6 * small
+    assert grows_in_proportion(lambda n: analyse_speech(unit(n)), 100, 400)

@@ -22,3 +22,12 @@ def calls(run: Callable[[], object], events: frozenset[str] = PYTHON_AND_BUILTIN
     finally:
         sys.setprofile(None)
     return count
+
+
+def grows_in_proportion(
+    work: Callable[[int], object], small: int, large: int, slack: float = 1.5
+) -> bool:
+    """Whether ``work(large)`` makes at most ``slack`` times ``large / small`` as many calls as
+    ``work(small)``: linear growth, with room for noise (four times the input, under six times
+    the work), never quadratic (sixteen times)."""
+    return calls(lambda: work(large)) < slack * (large / small) * calls(lambda: work(small))
