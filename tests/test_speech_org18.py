@@ -9,7 +9,7 @@ import pytest
 
 from index.speech import Speech, analyse_speech
 from tests.speech_helpers import speakers
-from tests.work import calls
+from tests.work import grows_in_proportion
 
 
 def printed(speech: Speech) -> list[str | None]:
@@ -227,6 +227,4 @@ _HOSTILE_ARTICLES = {
 def test_organisation_work_grows_in_proportion_to_hostile_text(
     unit: Callable[[int], str],
 ) -> None:
-    small = calls(lambda: analyse_speech(unit(100)))
-    large = calls(lambda: analyse_speech(unit(400)))
-    assert large < 6 * small
+    assert grows_in_proportion(lambda n: analyse_speech(unit(n)), 100, 400)
