@@ -30,7 +30,7 @@ from index.models import Article
 from index.segment import paragraph_spans, sentence_spans
 from index.speech import Quotation, analyse_speech
 
-ANALYSIS_VERSION = 30  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
+ANALYSIS_VERSION = 31  # 2: speakers and reported speech; 3: capped sentences (index/segment.py);
 # 4: "Org's Surname" is the surname, the owner its affiliation (index/speech.py); 5: an
 # appositive's name is its head, never a name inside a clause ("reacting to British reports");
 # 6: "agreed" is a cue, "of the brokerage X" an affiliation, a "he" never an organisation;
@@ -64,7 +64,8 @@ ANALYSIS_VERSION = 30  # 2: speakers and reported speech; 3: capped sentences (i
 # appositive, "the Hong Kong trader" after "a Japanese trader" (tests/test_speech_attr7.py);
 # 29: a straight double quote typed for an apostrophe ('India"s') opens no quotation; 30:
 # organisations as speakers: "Norland Power and Light Co", "the Association of X Pilots",
-# "<Estmark Bank>", "the Novo statement", "the company said" (tests/test_speech_org18.py)
+# "<Estmark Bank>", "the Novo statement", "the company said" (tests/test_speech_org18.py);
+# 31: a word that only joins a name ("Of the January total, …") names no one
 
 Span = tuple[int, int]
 

@@ -507,6 +507,11 @@ _DOCUMENTS = _words(
 )
 
 
+# Words that join the words of a name ("Department of Trade", "Power and Light Co"): alone,
+# at a sentence's start, they name no one.
+_NAME_JOINERS = frozenset({"of", "and", "the", "for", "und", "et", "y"})
+
+
 def _organisation_subject(prefix: str) -> str:
     """A definite organisation or document, its groups named after ``prefix``: "org" (all of
     it), "owner" (the name that owns the document) or "head" ("company")."""
@@ -1910,6 +1915,8 @@ class _People:
         if parsed is None:
             return
         rel, offset, printed, tokens, intro, possessive = parsed
+        if tokens <= _NAME_JOINERS:
+            return  # "Of the January total, …": a word that only joins a name is no name
         start = match.start() + offset
         end = start + len(printed)
         entity = self._entity_for(tokens)

@@ -44,3 +44,16 @@ def test_a_closing_mark_before_a_letter_still_closes() -> None:
     assert [text[q.start : q.end] for q in analyse_speech(text).quotations] == [
         '"the quay is sound"'
     ]
+
+
+def test_a_word_that_joins_a_name_names_no_one() -> None:
+    # "Of the January total, …" opens a sentence: "Of" is no short form of "Department of Trade"
+    text = (
+        "New credit slipped to 2.66 billion crowns in January, the Department of Trade said.\n\n"
+        "Of the January total, 1.15 billion crowns was advanced on bank credit cards.\n\n"
+        "At end-January the total was 3.0 pct above the total three months earlier, "
+        "the department said."
+    )
+    labels = [q.speaker for q in analyse_speech(text).reported]
+    assert labels and "Of" not in labels
+    assert all(label and label.startswith("Department") for label in labels)
