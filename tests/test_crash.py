@@ -147,7 +147,11 @@ def test_sigkill_of_the_parent_leaves_no_reindex_process_behind(tmp_path: Path) 
         "railway",
     ]
     with (corpus / "bulk.jsonl").open("w") as out:
-        for i in range(900):  # ~4.5 MB of text: enough for the analysis workers to start
+        # ~14 MB of text: the reindex must outlast the analysis workers' start by far (900
+        # stories were enough until the analysis got faster, then the reindex sometimes ended
+        # before a worker was seen); the parent is killed as soon as one is, so the size costs
+        # only the writing of the corpus
+        for i in range(2800):
             text = " ".join(
                 f"Officials in Brest opened {rng.choice(words)} number {i}-{j} on Tuesday."
                 for j in range(70)
