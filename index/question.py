@@ -467,45 +467,7 @@ def _find_speaker(
     verbs = _EXPECTING if kind == "when" else _SAID_VERBS if said_only else _VIEW_VERBS
     if aux is not None and aux - wh <= 10 and (said_only or not factoid):
         for v in range(aux + 2, min(n, aux + 14)):
-            said = lower[v] in verbs or (noun_led and lower[v] in _GIVING_VERBS)
-            # "Where does X stand on a tax?" asks for X's position
-            said = said or (
-                kind == "where"
-                and lower[v] == "stand"
-                and _after(lower, v + 1) == "on"
-                and _plain_speaker(words[aux + 1 : v])
-            )
-            if not said and not factoid and _plain_speaker(words[aux + 1 : v]):
-                said = _asks_a_view(lower, aux, v, kind)
-            if said and v + 1 < n and lower[v + 1] in _NOT_BEFORE.get(lower[v], ()):
-                said = False
-            # "When does X hope the talks will end" asks X's view; "When does Mexico hope to
-            # close the loan" a date
-            if (
-                said
-                and kind == "when"
-                and lower[v] in {"hope", "hopes"}
-                and _after(lower, v + 1) == "to"
-            ):
-                said = False
-            # a word of saying used as a noun: "read Poehl's remarks", "the annual report warn"
-            if (
-                said
-                and lower[v] in _SAYING_NOUNS
-                and (
-                    _possessive(lower[v - 1])
-                    or (v + 1 < n and lower[v + 1] in verbs and _bare(lower[v + 1]))
-                )
-            ):
-                said = False
-            # after "did" or "will" the verb is bare: "answer reports", not "answer reports"
-            if said and lower[aux] in _DO_OR_MODAL and not _bare(lower[v]):
-                said = False
-            # "What is the paper written by …" asks who wrote it ("Why isn't X convinced by …"
-            # asks X's view)
-            passive = lower[aux] in _BE and lower[v] not in _STANCES
-            if said and passive and v + 1 < n and lower[v + 1] == "by":
-                said = False
+            said = _is_the_verb(words, lower, aux, v, kind, verbs, noun_led)
             if not said or words[v][:1].isupper():
                 continue
             speaker = _without_adverbs(words[aux + 1 : v])
@@ -555,6 +517,52 @@ def _find_speaker(
             if _names_a_person(speaker[-1:]) or lower[i][:-2] in PERSON_NOUNS:
                 return speaker, [words[noun]], words[noun + 1 :]
     return None
+
+
+def _is_the_verb(
+    words: Sequence[str],
+    lower: Sequence[str],
+    aux: int,
+    v: int,
+    kind: str,
+    verbs: frozenset[str],
+    noun_led: bool,
+) -> bool:
+    """Whether the word at ``v``, after the auxiliary at ``aux``, is the verb that asks for the
+    subject's words: a verb of saying (or of giving, after a noun naming the statement), of
+    judging or a stance after a plain speaker, and none of the forms that only look like one."""
+    n = len(lower)
+    factoid = kind in {"who", "when", "where", "count"}
+    said = lower[v] in verbs or (noun_led and lower[v] in _GIVING_VERBS)
+    # "Where does X stand on a tax?" asks for X's position
+    said = said or (
+        kind == "where"
+        and lower[v] == "stand"
+        and _after(lower, v + 1) == "on"
+        and _plain_speaker(words[aux + 1 : v])
+    )
+    if not said and not factoid and _plain_speaker(words[aux + 1 : v]):
+        said = _asks_a_view(lower, aux, v, kind)
+    if not said:
+        return False
+    after = lower[v + 1] if v + 1 < n else ""
+    if after in _NOT_BEFORE.get(lower[v], ()):
+        return False
+    # "When does X hope the talks will end" asks X's view; "When does Mexico hope to close the
+    # loan" a date
+    if kind == "when" and lower[v] in {"hope", "hopes"} and _after(lower, v + 1) == "to":
+        return False
+    # a word of saying used as a noun: "read Poehl's remarks", "the annual report warn"
+    if lower[v] in _SAYING_NOUNS and (
+        _possessive(lower[v - 1]) or (after in verbs and _bare(after))
+    ):
+        return False
+    # after "did" or "will" the verb is bare: in "answer reports that …" it is "answer"
+    if lower[aux] in _DO_OR_MODAL and not _bare(lower[v]):
+        return False
+    # "What is the paper written by …" asks who wrote it ("Why isn't X convinced by …" asks
+    # X's view)
+    return not (lower[aux] in _BE and lower[v] not in _STANCES and after == "by")
 
 
 def _asks_a_view(lower: Sequence[str], aux: int, v: int, kind: str) -> bool:
