@@ -18,6 +18,7 @@ from index import build
 from index import store as st
 from index.analyze import Analyzer
 from index.engine import Engine, reindex_data_dir
+from index.models import Answer
 from index.passages import ChunkConfig
 from index.segment import MAX_SENTENCE_CHARS
 from tests.conftest import HEADLINE, HEADLINE_QUOTE
@@ -387,11 +388,23 @@ def test_worker_processes_build_the_same_index_as_inline(
     _, inline = reindex_data_dir(corpus_dir, tmp_path / "inline", workers=0)
     assert pooled.counts() == inline.counts()
     for question in ("What did Ivan Petrov say about bridge number 77?", HEADLINE):
-        assert pooled.ask(question) == inline.ask(question)
+        _assert_same_answer_but_ties(pooled.ask(question), inline.ask(question))
     article = pooled.article("bulk-077")
     assert pooled.analysis(article) == inline.analysis(article)
     pooled.close()
     inline.close()
+
+
+def _assert_same_answer_but_ties(a: Answer, b: Answer) -> None:
+    """The same answer, except which of several quotes with one score fills a place: tantivy's
+    writer indexes on several threads, so two builds of one corpus may order documents of equal
+    score differently at the cut of a search (119 bulletins score alike on "bridge number")."""
+    assert a.answered == b.answered and a.reason == b.reason
+    assert [q.score for q in a.quotes] == [q.score for q in b.quotes]
+    scores = [q.score for q in a.quotes]
+    for qa, qb in zip(a.quotes, b.quotes, strict=True):
+        if scores.count(qa.score) == 1:
+            assert qa == qb
 
 
 # ---- size caps (issue 9, item 10)
