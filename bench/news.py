@@ -8,6 +8,7 @@
     python -m bench.news --questions bench/questions/news-dev-tune-fresh16.jsonl  # 120 more, tune
     python -m bench.news --questions bench/questions/news-dev-tune-fresh17.jsonl  # 240 more, tune
     python -m bench.news --questions bench/questions/news-dev-tune-fresh18.jsonl  # 39 more, tune
+    python -m bench.news --split report --single-quotations  # quotes without speaker runs
 
 ``bench.quality`` runs the same evaluation beside SQuAD and SciFact. The corpus is
 ``../shared/data/news-dev/articles.jsonl.gz`` (research use only: it is read from there, never
@@ -26,6 +27,7 @@ whitespace collapsed); hit@k counts a declined question as a miss.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import re
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from bench.common import SHARED_DATA, BenchError, latency_ms, render_table
 from bench.evaluate import first_hit
@@ -418,13 +421,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--questions", type=Path, help="another question file over news-dev's articles"
     )
+    parser.add_argument(
+        "--single-quotations",
+        action="store_true",
+        help="cut each quote to its one quotation, without the rest of its speaker's run",
+    )
     args = parser.parse_args(argv)
     try:
         news = generated_news() if args.generated else load_news(args.news, args.questions)
     except BenchError as err:
         print(f"bench.news: {err}", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="newsbot-news-") as tmp:
+    # (--single-quotations tells what the speaker runs of index/choose.py add to the figures from
+    # what the ranking adds; it replaces the run with the quotation itself, in this process only)
+    runs = (
+        mock.patch(
+            "index.choose._run_of", lambda _cand, quotation: (quotation.start, quotation.end)
+        )
+        if args.single_quotations
+        else contextlib.nullcontext()
+    )
+    with tempfile.TemporaryDirectory(prefix="newsbot-news-") as tmp, runs:
         results = run_news(news, Path(tmp), args.split)
     rows: list[dict[str, Any]] = []
     for name in SPLITS:

@@ -350,3 +350,15 @@ async def test_evaluate_file_reports_undefined_rates_as_null(tmp_path: Path) -> 
     result = await evaluate_file(FakeService({}), path)
     assert result["answer@1"] is None and result["false_answer_rate"] == 0.0
     json.dumps(result, allow_nan=False)  # strict JSON: no NaN anywhere
+
+
+def test_news_bench_can_cut_quotes_to_single_quotations(capsys: pytest.CaptureFixture[str]) -> None:
+    # --single-quotations measures the figures without the speaker runs; the engine's own
+    # quote span is back once the run is over
+    import index.choose
+    from bench import news
+
+    before = index.choose._run_of
+    assert news.main(["--generated", "--split", "all", "--single-quotations"]) == 0
+    assert index.choose._run_of is before
+    assert "hit@1" in capsys.readouterr().out
