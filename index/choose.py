@@ -3,8 +3,8 @@
 A quotation is quoted whole (all the sentences it runs over, so the cue "…,” Lukashenko said"
 comes with it), with the rest of its speaker's run of quotations in the paragraph ('"…," Brandt
 said. "…," he added.'); a sentence that leans on the one before it ("These include …") is
-quoted with that one. Every quote is a span of the article's text, never longer than :data:`MAX_QUOTE_CHARS`
-whatever the article's shape (a 5 MB single-line page, a quotation never closed): an oversized
+quoted with that one. Every quote is a span of the article's text, never longer than
+:data:`MAX_QUOTE_CHARS` whatever the article's shape (a 5 MB single-line page, a quotation never closed): an oversized
 span is cut down around the part that answers, on word boundaries.
 """
 

@@ -179,7 +179,7 @@ PERSON_NOUNS = _words(
 # Words that name a body that speaks as one ("the union", "Norland's trade ministry", "the
 # paper"): a role reference may have one as its head, matched where the article gives it to
 # the speaker ("a Ministry of Finance spokesman").
-ORGANISATION_NOUNS = _words(
+_ORGANISATION_NOUNS = _words(
     """
     union unions ministry department bureau commission committee agency team mission council
     government administration newspaper paper journal magazine
@@ -188,7 +188,7 @@ ORGANISATION_NOUNS = _words(
 # A document speaks for whoever wrote it ("Harbour Trust's annual report warned …"): its
 # owner is the speaker.
 _DOCUMENT_NOUNS = _words("report study survey editorial letter newsletter bulletin")
-_SPEAKING_NOUNS = PERSON_NOUNS | ORGANISATION_NOUNS | _DOCUMENT_NOUNS
+_SPEAKING_NOUNS = PERSON_NOUNS | _ORGANISATION_NOUNS | _DOCUMENT_NOUNS
 # Words of saying that are nouns as often as verbs ("the mayor's remarks", "the report warns")
 _SAYING_NOUNS = _STATEMENT_NOUNS | _DOCUMENT_NOUNS | _words("claims notes reports")
 # Words that end the noun naming the speaker and start what describes them ("a banker who
@@ -696,12 +696,16 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
             name_words = run  # the last plain run is the name ("Brookings analyst Stephen Hess")
     name_set = set(name_words)
     other = [w for w in clean if w not in name_set]
+
     # The role is the last person noun before an affiliation ("an aide to Agriculture Secretary
     # Lyng" is an aide), else the last one ("the Bank of England governor").
+    def heads_of(nouns: list[tuple[int, str]]) -> list[str]:
+        return [w for k, w in nouns if k < first_affiliation] or [w for _, w in nouns]
+
     nouns = [(k, w) for k, w in enumerate(lower) if w in PERSON_NOUNS and w not in _PRONOUNS]
-    person_heads = [w for k, w in nouns if k < first_affiliation] or [w for _, w in nouns]
+    person_heads = heads_of(nouns)
     # a body or a document speaks when no person is named ("the union", "the annual report")
-    nouns = nouns or [(k, w) for k, w in enumerate(lower) if w in ORGANISATION_NOUNS]
+    nouns = nouns or [(k, w) for k, w in enumerate(lower) if w in _ORGANISATION_NOUNS]
     documents = [(k, w) for k, w in enumerate(lower) if w in _DOCUMENT_NOUNS]
     if not nouns and documents and owner_words and not name_words:
         # "Harbour Trust's annual report": the owner's words
@@ -709,7 +713,7 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
         name_set = set(owner_words)
         other = [w for w in clean if w not in name_set]
     nouns = nouns or documents
-    heads = [w for k, w in nouns if k < first_affiliation] or [w for _, w in nouns]
+    heads = heads_of(nouns)
     head_terms = analyse([heads[-1]]) if heads else ()  # type: ignore[operator]
     acronyms = analyse([w for w in other if w.isupper() and 2 <= len(w) <= 5])  # type: ignore[operator]
     return SpeakerRef(
@@ -726,10 +730,8 @@ def _speaker_ref(words: list[str], analysed: object) -> SpeakerRef:
 
 
 def _plural(noun: str) -> bool:
-    """ "analysts", "spokesmen", "they": more than one person."""
-    return (
-        noun == "they" or noun.endswith("men") or (noun.endswith("s") and noun[:-1] in PERSON_NOUNS)
-    )
+    """ "analysts", "spokesmen": more than one person (pronouns never head a role)."""
+    return noun.endswith("men") or (noun.endswith("s") and noun[:-1] in PERSON_NOUNS)
 
 
 def _organisation_ends(clean: Sequence[str], lower: Sequence[str]) -> list[int]:

@@ -240,7 +240,7 @@ _OF_IN_A_NAME = (
     rf"(?:the[ ])?{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,3}}+(?![ ]{_UP}))"
 )
 _SUFFIXES_BEFORE_AND = ("Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "LLC", "Cos")
-_CORPORATE_SUFFIX = r"(?:Co|Cos|Corp|Corporation|Company|Inc|Ltd|Plc|PLC|LLC)"
+_CORPORATE_SUFFIX = "(?:" + "|".join((*_SUFFIXES_BEFORE_AND, "Corporation", "Company")) + ")"
 _NAME = (
     rf"{_NAME_WORD}(?:(?:[ ]|{_FIRM_COMMA}[ ]?)(?:{_PARTICLES}[ \u00a0])?"
     rf"(?:{_NAME_WORD}|{_GLUED_WORD})){{0,6}}"
